@@ -1,0 +1,54 @@
+"""`CurrentUser` and friends: who is calling, from the bearer token."""
+
+import uuid
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+
+from app.auth.service import ClientInfo, get_session_user
+from app.core.db import SessionDep
+from app.core.dependencies import SettingsDep
+from app.core.errors import NotAuthenticatedError
+from app.core.module import API_PREFIX
+from app.core.security import decode_access_token
+from app.users.models import User
+
+# auto_error=False: a missing token gets the error envelope, not FastAPI's default.
+bearer_token = OAuth2PasswordBearer(tokenUrl=f"{API_PREFIX}/auth/token", auto_error=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Authenticated:
+    user: User
+    session_id: uuid.UUID
+
+
+async def get_authenticated(
+    token: Annotated[str | None, Depends(bearer_token)],
+    settings: SettingsDep,
+    session: SessionDep,
+) -> Authenticated:
+    if not token:
+        raise NotAuthenticatedError
+    claims = decode_access_token(settings, token)
+    user = await get_session_user(session, claims)
+    return Authenticated(user=user, session_id=claims.session_id)
+
+
+async def get_current_user(auth: Annotated[Authenticated, Depends(get_authenticated)]) -> User:
+    return auth.user
+
+
+def get_client_info(request: Request) -> ClientInfo:
+    user_agent = request.headers.get("user-agent")
+    return ClientInfo(
+        ip_address=request.client.host if request.client else None,
+        user_agent=user_agent[:255] if user_agent else None,
+    )
+
+
+CurrentAuth = Annotated[Authenticated, Depends(get_authenticated)]
+CurrentUser = Annotated[User, Depends(get_current_user)]
+ClientInfoDep = Annotated[ClientInfo, Depends(get_client_info)]

@@ -1,0 +1,42 @@
+"""Errors of sign-in and tokens."""
+
+from app.core.errors import AppError, NotFoundError
+
+
+class InvalidCredentialsError(AppError):
+    status_code = 401
+    error_code = "INVALID_CREDENTIALS"
+    detail = "Incorrect email or password."
+
+
+class AccountDisabledError(AppError):
+    status_code = 403
+    error_code = "ACCOUNT_DISABLED"
+    detail = "This account is disabled."
+
+
+class TokenRevokedError(AppError):
+    status_code = 401
+    error_code = "TOKEN_REVOKED"
+    detail = "The session of this token has ended; sign in again."
+    headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+
+
+class RefreshTokenInvalidError(AppError):
+    status_code = 401
+    error_code = "TOKEN_INVALID"
+    detail = "The refresh token is not valid."
+
+
+class SessionNotFoundError(NotFoundError):
+    detail = "Session not found."
+
+
+class UnsupportedGrantTypeError(AppError):
+    error_code = "UNSUPPORTED_GRANT_TYPE"
+    detail = "grant_type must be `password` or `refresh_token`."
+
+
+class InvalidTokenRequestError(AppError):
+    error_code = "INVALID_REQUEST"
+    detail = "The token request is missing a field its grant type needs."

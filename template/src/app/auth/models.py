@@ -1,0 +1,33 @@
+"""Sign-in sessions and their refresh tokens.
+
+A session is one signed-in device: its refresh tokens form a family. Each
+refresh spends the current token and issues the next; presenting a spent one
+again means it leaked, so the whole session is revoked.
+"""
+
+import uuid
+from datetime import datetime
+
+from sqlmodel import Field
+
+from app.core.models import TableBase, UTCDateTime, utcnow
+
+
+class AuthSession(TableBase, table=True):
+    __tablename__ = "auth_sessions"
+
+    user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE", index=True)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    last_used_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    ip_address: str | None = Field(default=None, max_length=45)
+    user_agent: str | None = Field(default=None, max_length=255)
+
+
+class RefreshToken(TableBase, table=True):
+    __tablename__ = "refresh_tokens"
+
+    session_id: uuid.UUID = Field(foreign_key="auth_sessions.id", ondelete="CASCADE", index=True)
+    # SHA-256 of the token; the token itself is never stored.
+    token_hash: str = Field(max_length=64, unique=True)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -1,0 +1,52 @@
+"""Request and response bodies of the auth endpoints."""
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.users.schemas import AnyPassword, Email, Strict, UserRead
+
+OpaqueToken = Field(min_length=1, max_length=512)
+
+
+class LoginRequest(Strict):
+    email: Email
+    password: AnyPassword
+
+
+class TokenPair(BaseModel):
+    access_token: str
+    refresh_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int = Field(description="Seconds until the access token expires")
+
+
+class LoginResponse(TokenPair):
+    user: UserRead
+
+
+class RegisterResponse(BaseModel):
+    user: UserRead
+    tokens: TokenPair
+
+
+class RefreshRequest(Strict):
+    refresh_token: str = OpaqueToken
+
+
+class RevokeRequest(Strict):
+    token: str = OpaqueToken
+
+
+class SessionRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    created_at: datetime
+    last_used_at: datetime
+    expires_at: datetime
+    ip_address: str | None
+    user_agent: str | None
+    current: bool = False

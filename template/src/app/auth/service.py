@@ -1,0 +1,201 @@
+"""Sign-in, sessions and token rotation. Never commits; the request's session does."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.auth.exceptions import (
+    AccountDisabledError,
+    InvalidCredentialsError,
+    RefreshTokenInvalidError,
+    SessionNotFoundError,
+    TokenRevokedError,
+)
+from app.auth.models import AuthSession, RefreshToken
+from app.auth.schemas import TokenPair
+from app.core.config import Settings
+from app.core.models import utcnow
+from app.core.passwords import PasswordHasher
+from app.core.security import (
+    AccessClaims,
+    TokenExpiredError,
+    create_access_token,
+    hash_opaque_token,
+    new_opaque_token,
+)
+from app.users.models import User
+from app.users.service import get_user_by_email
+
+
+@dataclass(frozen=True, slots=True)
+class ClientInfo:
+    """Where a sign-in came from, shown in the session list."""
+
+    ip_address: str | None
+    user_agent: str | None
+
+
+class TokenReusedError(TokenRevokedError):
+    detail = "This refresh token was already used; the session has been ended."
+    # The revocation must be saved although the request fails.
+    commit_changes = True
+
+
+async def authenticate(
+    session: AsyncSession, hasher: PasswordHasher, email: str, password: str
+) -> User:
+    """The active user with these credentials; the same work whether or not they exist."""
+    user = await get_user_by_email(session, email)
+    valid, new_hash = await hasher.verify(password, user.hashed_password if user else None)
+    if user is None or not valid:
+        raise InvalidCredentialsError
+    if not user.is_active:
+        raise AccountDisabledError
+    if new_hash is not None:  # an old scheme or cost: upgrade while we have the password
+        user.hashed_password = new_hash
+    user.last_login_at = utcnow()
+    session.add(user)
+    return user
+
+
+async def start_session(
+    session: AsyncSession, settings: Settings, user: User, client: ClientInfo
+) -> TokenPair:
+    auth_session = AuthSession(
+        user_id=user.id,
+        expires_at=utcnow() + timedelta(days=settings.refresh_token_expire_days),
+        ip_address=client.ip_address,
+        user_agent=client.user_agent,
+    )
+    session.add(auth_session)
+    return _issue_tokens(session, settings, auth_session)
+
+
+async def rotate_refresh_token(
+    session: AsyncSession, settings: Settings, refresh_token: str
+) -> TokenPair:
+    """Spend `refresh_token` and issue the next pair of its session."""
+    row = (
+        await session.exec(
+            select(RefreshToken, AuthSession, User)
+            .join(AuthSession, col(AuthSession.id) == RefreshToken.session_id)
+            .join(User, col(User.id) == AuthSession.user_id)
+            .where(RefreshToken.token_hash == hash_opaque_token(refresh_token))
+        )
+    ).first()
+    if row is None:
+        raise RefreshTokenInvalidError
+    token, auth_session, user = row
+    now = utcnow()
+    if auth_session.revoked_at is not None:
+        raise TokenRevokedError
+    if auth_session.expires_at <= now:
+        raise TokenExpiredError
+    if not user.is_active:
+        raise AccountDisabledError
+    # Spend the token with a conditional update, so two concurrent refreshes
+    # with the same token cannot both succeed.
+    spent = await session.execute(
+        update(RefreshToken)
+        .where(col(RefreshToken.id) == token.id, col(RefreshToken.used_at).is_(None))
+        .values(used_at=now)
+    )
+    if spent.rowcount != 1:  # type: ignore[attr-defined]
+        auth_session.revoked_at = now
+        session.add(auth_session)
+        raise TokenReusedError
+    auth_session.last_used_at = now
+    auth_session.expires_at = now + timedelta(days=settings.refresh_token_expire_days)
+    session.add(auth_session)
+    return _issue_tokens(session, settings, auth_session)
+
+
+def _issue_tokens(session: AsyncSession, settings: Settings, auth_session: AuthSession) -> TokenPair:
+    refresh_token = new_opaque_token()
+    session.add(RefreshToken(session_id=auth_session.id, token_hash=hash_opaque_token(refresh_token)))
+    access = create_access_token(
+        settings, user_id=auth_session.user_id, session_id=auth_session.id
+    )
+    return TokenPair(
+        access_token=access.token, refresh_token=refresh_token, expires_in=access.expires_in
+    )
+
+
+async def revoke_refresh_token(session: AsyncSession, refresh_token: str) -> None:
+    """End the session of `refresh_token`, if it is one (RFC 7009: no error otherwise)."""
+    session_id = (
+        await session.exec(
+            select(RefreshToken.session_id).where(
+                RefreshToken.token_hash == hash_opaque_token(refresh_token)
+            )
+        )
+    ).first()
+    if session_id is not None:
+        await _revoke_where(session, col(AuthSession.id) == session_id)
+
+
+async def revoke_session(session: AsyncSession, user_id: uuid.UUID, session_id: uuid.UUID) -> None:
+    """End one of the user's active sessions; 404 for anything else."""
+    ended = await _revoke_where(
+        session, col(AuthSession.id) == session_id, col(AuthSession.user_id) == user_id
+    )
+    if ended == 0:
+        raise SessionNotFoundError
+
+
+async def revoke_all_sessions(
+    session: AsyncSession, user_id: uuid.UUID, *, keep: uuid.UUID | None = None
+) -> None:
+    """End every session of the user, except `keep` when given."""
+    conditions = [col(AuthSession.user_id) == user_id]
+    if keep is not None:
+        conditions.append(col(AuthSession.id) != keep)
+    await _revoke_where(session, *conditions)
+
+
+async def _revoke_where(session: AsyncSession, *conditions: object) -> int:
+    result = await session.execute(
+        update(AuthSession)
+        .where(col(AuthSession.revoked_at).is_(None), *conditions)  # type: ignore[arg-type]
+        .values(revoked_at=utcnow())
+    )
+    rowcount: int = result.rowcount  # type: ignore[attr-defined]
+    return rowcount
+
+
+async def list_active_sessions(session: AsyncSession, user_id: uuid.UUID) -> list[AuthSession]:
+    result = await session.exec(
+        select(AuthSession)
+        .where(
+            AuthSession.user_id == user_id,
+            col(AuthSession.revoked_at).is_(None),
+            AuthSession.expires_at > utcnow(),
+        )
+        .order_by(col(AuthSession.last_used_at).desc())
+    )
+    return list(result.all())
+
+
+async def get_session_user(session: AsyncSession, claims: AccessClaims) -> User:
+    """The user of a live session, in one round trip; the hot path of every request."""
+    user = (
+        await session.exec(
+            select(User)
+            .join(AuthSession, col(AuthSession.user_id) == User.id)
+            .where(
+                AuthSession.id == claims.session_id,
+                AuthSession.user_id == claims.user_id,
+                col(AuthSession.revoked_at).is_(None),
+                AuthSession.expires_at > utcnow(),
+            )
+        )
+    ).first()
+    if user is None:
+        raise TokenRevokedError
+    if not user.is_active:
+        raise AccountDisabledError
+    return user

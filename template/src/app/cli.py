@@ -1,0 +1,131 @@
+"""The project's command line: `<project> serve | create-admin | db ...`."""
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+
+from app.core import project
+from app.core.config import get_settings
+from app.core.db import create_engine, create_session_factory
+from app.core.passwords import PasswordHasher
+from app.core.permissions import Role
+from app.users import service as users_service
+from app.users.schemas import UserRegister
+
+# src/app/cli.py -> the project root, where alembic.ini lives.
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+USER_BRANCH = "app"
+
+cli = typer.Typer(name=project.SLUG, help=f"{project.NAME}: {project.DESCRIPTION}")
+db_cli = typer.Typer(help="Database migrations (Alembic).", no_args_is_help=True)
+cli.add_typer(db_cli, name="db")
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to bind")] = 8000,
+    reload: Annotated[bool, typer.Option(help="Restart on code changes (development)")] = False,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes")] = 1,
+) -> None:
+    """Run the API with uvicorn."""
+    uvicorn.run("app.main:app", host=host, port=port, reload=reload, workers=workers)
+
+
+@cli.command("create-admin")
+def create_admin(
+    email: Annotated[str, typer.Option(help="Email of the new admin")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input")
+    ] = False,
+) -> None:
+    """Create an admin user. The password comes from `ADMIN_PASSWORD`, stdin, or a prompt."""
+    password = os.environ.get("ADMIN_PASSWORD")
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    if not password:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        data = UserRegister(email=email, password=password)
+    except ValueError as exc:
+        typer.echo(f"Cannot create the admin: {exc}", err=True)
+        raise typer.Exit(code=2) from exc
+    if not asyncio.run(_create_admin(data)):
+        typer.echo(f"A user with the email {data.email} already exists.", err=True)
+        raise typer.Exit(code=1)
+    typer.echo(f"Admin {data.email} created.")
+
+
+async def _create_admin(data: UserRegister) -> bool:
+    settings = get_settings()
+    engine = create_engine(settings)
+    try:
+        async with create_session_factory(engine)() as session:
+            if await users_service.get_user_by_email(session, data.email) is not None:
+                return False
+            await users_service.create_user(
+                session, PasswordHasher(settings), data, role=Role.ADMIN
+            )
+            await session.commit()
+            return True
+    finally:
+        await engine.dispose()
+
+
+def alembic_config() -> Config:
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    return config
+
+
+@db_cli.command()
+def upgrade(revision: Annotated[str, typer.Argument(help="Target revision")] = "heads") -> None:
+    """Apply every pending migration of every branch (`alembic upgrade heads`)."""
+    command.upgrade(alembic_config(), revision)
+
+
+@db_cli.command()
+def revision(
+    message: Annotated[str, typer.Option("--message", "-m", help="What the migration does")],
+    autogenerate: Annotated[bool, typer.Option(help="Compare models with the database")] = True,
+) -> None:
+    """Create a migration on the project's own `app` branch (made on first use)."""
+    config = alembic_config()
+    scripts = ScriptDirectory.from_config(config)
+    if USER_BRANCH in _branch_labels(scripts):
+        command.revision(
+            config, message, autogenerate=autogenerate, head=f"{USER_BRANCH}@head"
+        )
+        return
+    # First migration of the project: a new branch from base that depends on
+    # the template's core tables, so template releases never collide with it.
+    command.revision(
+        config,
+        message,
+        autogenerate=autogenerate,
+        head="base",
+        branch_label=USER_BRANCH,
+        depends_on=scripts.get_revision("core@head").revision,  # type: ignore[union-attr]
+    )
+
+
+def _branch_labels(scripts: ScriptDirectory) -> set[str]:
+    return {label for rev in scripts.walk_revisions() for label in rev.branch_labels}
+
+
+@db_cli.command()
+def check() -> None:
+    """Fail when the models and the migrations differ (`alembic check`)."""
+    command.check(alembic_config())
+
+
+def main() -> None:
+    cli()

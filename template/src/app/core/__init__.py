@@ -1,0 +1,1 @@
+"""Cross-cutting building blocks. Core imports no domain module; modules import core."""

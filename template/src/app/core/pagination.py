@@ -1,0 +1,69 @@
+"""Page parameters and the `{items, total, page, size, pages}` answer."""
+
+import math
+from collections.abc import Sequence
+from typing import Annotated, Any
+
+from fastapi import Depends, Query
+from pydantic import BaseModel
+from sqlalchemy import Select, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+MAX_PAGE_SIZE = 100
+
+
+class PageParams(BaseModel):
+    page: int
+    size: int
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.size
+
+
+def page_params(
+    page: Annotated[int, Query(ge=1, le=1_000_000, description="Page number, from 1")] = 1,
+    size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Items per page")] = 20,
+) -> PageParams:
+    return PageParams(page=page, size=size)
+
+
+PageParamsDep = Annotated[PageParams, Depends(page_params)]
+
+
+class Page[T](BaseModel):
+    """One page of a list."""
+
+    items: list[T]
+    total: int
+    page: int
+    size: int
+    pages: int
+
+
+def make_page[T](items: Sequence[T], total: int, params: PageParams) -> Page[T]:
+    return Page[T](
+        items=list(items),
+        total=total,
+        page=params.page,
+        size=params.size,
+        pages=math.ceil(total / params.size) if total else 0,
+    )
+
+
+async def fetch_page(
+    session: AsyncSession, statement: Select[Any], params: PageParams
+) -> tuple[list[Any], int]:
+    """Run `statement` for one page and count all matches in the same query.
+
+    The total rides along as a window function, so the table is scanned once; a
+    separate count runs only when the page is past the end and has no rows.
+    """
+    counted = statement.add_columns(func.count().over().label("total"))
+    rows = (await session.execute(counted.offset(params.offset).limit(params.size))).all()
+    if rows:
+        return [row[0] for row in rows], int(rows[0].total)
+    if params.page == 1:
+        return [], 0
+    total = await session.scalar(select(func.count()).select_from(statement.subquery()))
+    return [], int(total or 0)

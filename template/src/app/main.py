@@ -1,0 +1,56 @@
+"""The ASGI application: `app.main:app`, built by `create_app()`."""
+
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+
+from fastapi import FastAPI
+
+from app.core import project
+from app.core.config import Settings, get_settings
+from app.core.db import create_engine, create_session_factory
+from app.core.errors import register_error_handlers
+from app.core.middleware import RequestIdMiddleware
+from app.core.passwords import PasswordHasher
+from app.core.permissions import RoleOwnershipAuthorizer
+from app.modules import MODULES
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Open the database, start every module, and close it all on shutdown."""
+    settings: Settings = app.state.settings
+    app.state.engine = create_engine(settings)
+    app.state.session_factory = create_session_factory(app.state.engine)
+    try:
+        async with AsyncExitStack() as stack:
+            for module in MODULES:
+                if module.lifespan is not None:
+                    await stack.enter_async_context(module.lifespan(app))
+            yield
+    finally:
+        await app.state.engine.dispose()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(
+        title=project.NAME,
+        description=project.DESCRIPTION,
+        version=project.VERSION,
+        lifespan=lifespan,
+        docs_url="/docs" if settings.docs_enabled else None,
+        redoc_url="/redoc" if settings.docs_enabled else None,
+        openapi_url="/openapi.json" if settings.docs_enabled else None,
+    )
+    app.state.settings = settings
+    app.state.password_hasher = PasswordHasher(settings)
+    app.state.authorizer = RoleOwnershipAuthorizer()
+    register_error_handlers(app)
+    app.add_middleware(RequestIdMiddleware)
+    for module in MODULES:
+        for router in module.routers:
+            app.include_router(router)
+    return app
+
+
+app = create_app()

@@ -1,0 +1,54 @@
+"""Dependencies of the users routes."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import Depends, Query
+from pydantic import AwareDatetime
+
+from app.auth.dependencies import CurrentUser
+from app.core.db import SessionDep
+from app.core.permissions import AuthorizerDep, Role, authorize
+from app.users import service
+from app.users.models import User
+from app.users.schemas import UserFilters
+
+
+async def get_target_user(
+    user_id: uuid.UUID, current: CurrentUser, authorizer: AuthorizerDep, session: SessionDep
+) -> User:
+    """The user named in the path, if the caller is that user or an admin.
+
+    Permission is checked before the lookup, so a refusal says nothing about
+    whether the id exists.
+    """
+    await authorize(authorizer, current, "users", "read", owner_id=user_id)
+    if user_id == current.id:
+        return current
+    return await service.get_user(session, user_id)
+
+
+async def require_admin(current: CurrentUser, authorizer: AuthorizerDep) -> User:
+    await authorize(authorizer, current, "users", "manage")
+    return current
+
+
+def user_filters(
+    is_active: bool | None = None,
+    role: Role | None = None,
+    search: Annotated[str | None, Query(max_length=100)] = None,
+    created_after: AwareDatetime | None = None,
+    created_before: AwareDatetime | None = None,
+) -> UserFilters:
+    return UserFilters(
+        is_active=is_active,
+        role=role,
+        search=search,
+        created_after=created_after,
+        created_before=created_before,
+    )
+
+
+TargetUser = Annotated[User, Depends(get_target_user)]
+AdminUser = Annotated[User, Depends(require_admin)]
+UserFiltersDep = Annotated[UserFilters, Depends(user_filters)]

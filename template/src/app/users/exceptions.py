@@ -1,0 +1,26 @@
+"""Errors of the users domain."""
+
+from app.core.errors import ConflictError, ForbiddenError, NotFoundError
+
+
+class UserNotFoundError(NotFoundError):
+    detail = "User not found."
+
+
+class EmailTakenError(ConflictError):
+    error_code = "EMAIL_TAKEN"
+    detail = "An account with this email already exists."
+
+
+class UsernameTakenError(ConflictError):
+    error_code = "USERNAME_TAKEN"
+    detail = "This username is taken."
+
+
+class WrongPasswordError(ForbiddenError):
+    error_code = "INVALID_CREDENTIALS"
+    detail = "The current password is wrong."
+
+
+class OwnAccountChangeError(ForbiddenError):
+    detail = "You cannot change your own role or deactivate your own account."

@@ -1,0 +1,23 @@
+"""The `users` table."""
+
+from datetime import datetime
+
+from sqlalchemy import String
+from sqlmodel import Field
+
+from app.core.models import TableBase, UTCDateTime
+from app.core.permissions import Role
+
+
+class User(TableBase, table=True):
+    __tablename__ = "users"
+
+    # Stored lowercased, so the unique index makes it unique case-insensitively.
+    email: str = Field(max_length=320, unique=True)
+    username: str | None = Field(default=None, max_length=50, unique=True)
+    full_name: str | None = Field(default=None, max_length=255)
+    # None for accounts that can only sign in another way (e.g. social login).
+    hashed_password: str | None = Field(default=None, max_length=255)
+    role: str = Field(default=Role.USER, sa_type=String(20))
+    is_active: bool = True
+    last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -1,0 +1,141 @@
+"""`/api/v1/users`: admins manage every account; users read and edit their own."""
+
+from typing import Any
+
+from fastapi import APIRouter, status
+
+from app.auth import service as auth_service
+from app.auth.dependencies import CurrentAuth, CurrentUser
+from app.core.db import SessionDep
+from app.core.dependencies import PasswordHasherDep
+from app.core.errors import ERROR_RESPONSES
+from app.core.module import API_PREFIX
+from app.core.pagination import Page, PageParamsDep, make_page
+from app.core.permissions import AuthorizerDep, authorize
+from app.users import service
+from app.users.dependencies import AdminUser, TargetUser, UserFiltersDep
+from app.users.exceptions import OwnAccountChangeError, WrongPasswordError
+from app.users.models import User
+from app.users.schemas import (
+    PasswordChange,
+    ProfileUpdate,
+    UserCreate,
+    UserOrder,
+    UserRead,
+    UserReplace,
+    UserUpdate,
+)
+
+router = APIRouter(prefix=f"{API_PREFIX}/users", tags=["users"], responses=ERROR_RESPONSES)
+
+ADMIN_ONLY_FIELDS = ("role", "is_active")
+
+
+@router.get("/")
+async def list_users(
+    _: AdminUser,
+    session: SessionDep,
+    filters: UserFiltersDep,
+    params: PageParamsDep,
+    order_by: UserOrder = UserOrder.CREATED_AT_DESC,
+) -> Page[UserRead]:
+    """List users (admin), filtered, ordered and paginated."""
+    users, total = await service.list_users(session, filters, order_by, params)
+    return make_page([UserRead.model_validate(u) for u in users], total, params)
+
+
+@router.post("/", status_code=status.HTTP_201_CREATED)
+async def create_user(
+    body: UserCreate, _: AdminUser, session: SessionDep, hasher: PasswordHasherDep
+) -> UserRead:
+    """Create a user with any role (admin)."""
+    user = await service.create_user(
+        session, hasher, body, role=body.role, is_active=body.is_active
+    )
+    return UserRead.model_validate(user)
+
+
+@router.get("/me")
+async def read_me(user: CurrentUser) -> UserRead:
+    return UserRead.model_validate(user)
+
+
+@router.patch("/me")
+async def update_me(body: ProfileUpdate, user: CurrentUser, session: SessionDep) -> UserRead:
+    """Change your own email, username or name; only the fields sent change."""
+    changes = body.model_dump(exclude_unset=True)
+    return UserRead.model_validate(await service.update_user(session, user, changes))
+
+
+@router.post("/me/password", status_code=status.HTTP_204_NO_CONTENT)
+async def change_password(
+    body: PasswordChange, auth: CurrentAuth, session: SessionDep, hasher: PasswordHasherDep
+) -> None:
+    """Change your password; every other session of yours ends."""
+    valid, _ = await hasher.verify(body.current_password, auth.user.hashed_password)
+    if not valid:
+        raise WrongPasswordError
+    if body.new_password.lower() == auth.user.email:
+        raise WrongPasswordError("The new password must not be your email address.")
+    await service.set_password(session, auth.user, await hasher.hash(body.new_password))
+    await auth_service.revoke_all_sessions(session, auth.user.id, keep=auth.session_id)
+
+
+@router.get("/{user_id}")
+async def read_user(user: TargetUser) -> UserRead:
+    return UserRead.model_validate(user)
+
+
+@router.put("/{user_id}")
+async def replace_user(
+    body: UserReplace,
+    user: TargetUser,
+    current: CurrentUser,
+    authorizer: AuthorizerDep,
+    session: SessionDep,
+) -> UserRead:
+    """Replace the profile; `role` and `is_active` are admin-only (omit to keep)."""
+    changes = body.model_dump(exclude_none=True) | {
+        "username": body.username,
+        "full_name": body.full_name,
+    }
+    return await _apply(session, authorizer, current, user, changes)
+
+
+@router.patch("/{user_id}")
+async def update_user(
+    body: UserUpdate,
+    user: TargetUser,
+    current: CurrentUser,
+    authorizer: AuthorizerDep,
+    session: SessionDep,
+) -> UserRead:
+    """Change some fields; `role` and `is_active` are admin-only."""
+    return await _apply(session, authorizer, current, user, body.model_dump(exclude_unset=True))
+
+
+@router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_user(user: TargetUser, session: SessionDep) -> None:
+    """Delete an account (yourself, or anyone as an admin); its sessions go with it."""
+    await service.delete_user(session, user)
+
+
+async def _apply(
+    session: SessionDep,
+    authorizer: AuthorizerDep,
+    current: User,
+    user: User,
+    changes: dict[str, Any],
+) -> UserRead:
+    changes_access = {
+        field: value
+        for field, value in changes.items()
+        if field in ADMIN_ONLY_FIELDS and value != getattr(user, field)
+    }
+    if changes_access:
+        # Only admins change roles or activation, and never their own: a user
+        # cannot raise themselves, and an admin cannot lock themselves out.
+        await authorize(authorizer, current, "users", "manage")
+        if user.id == current.id:
+            raise OwnAccountChangeError
+    return UserRead.model_validate(await service.update_user(session, user, changes))
