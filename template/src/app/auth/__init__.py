@@ -3,8 +3,3 @@
 Endpoints under `/api/v1/auth`. Settings: `SECRET_KEY`, `ACCESS_TOKEN_EXPIRE_MINUTES`,
 `REFRESH_TOKEN_EXPIRE_DAYS`, `JWT_ISSUER`, `JWT_AUDIENCE`.
 """
-
-from app.auth.router import router
-from app.core.module import Module
-
-module = Module(name="auth", routers=(router,))

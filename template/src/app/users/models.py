@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import Index, String
 from sqlmodel import Field
 
 from app.core.models import TableBase, UTCDateTime
@@ -11,6 +11,8 @@ from app.core.permissions import Role
 
 class User(TableBase, table=True):
     __tablename__ = "users"
+    # The user list's default order.
+    __table_args__ = (Index("ix_users_created_at", "created_at"),)
 
     # Stored lowercased, so the unique index makes it unique case-insensitively.
     email: str = Field(max_length=320, unique=True)
