@@ -101,9 +101,7 @@ def revision(
     config = alembic_config()
     scripts = ScriptDirectory.from_config(config)
     if USER_BRANCH in _branch_labels(scripts):
-        command.revision(
-            config, message, autogenerate=autogenerate, head=f"{USER_BRANCH}@head"
-        )
+        command.revision(config, message, autogenerate=autogenerate, head=f"{USER_BRANCH}@head")
         return
     # First migration of the project: a new branch from base that depends on
     # the template's core tables, so template releases never collide with it.
@@ -113,7 +111,7 @@ def revision(
         autogenerate=autogenerate,
         head="base",
         branch_label=USER_BRANCH,
-        depends_on=scripts.get_revision("core@head").revision,  # type: ignore[union-attr]
+        depends_on=scripts.get_revision("core@head").revision,
     )
 
 

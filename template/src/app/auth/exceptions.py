@@ -1,6 +1,6 @@
 """Errors of sign-in and tokens."""
 
-from app.core.errors import AppError, NotFoundError
+from app.core.errors import INVALID_TOKEN_CHALLENGE, AppError, NotFoundError
 
 
 class InvalidCredentialsError(AppError):
@@ -19,7 +19,7 @@ class TokenRevokedError(AppError):
     status_code = 401
     error_code = "TOKEN_REVOKED"
     detail = "The session of this token has ended; sign in again."
-    headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+    headers = INVALID_TOKEN_CHALLENGE
 
 
 class RefreshTokenInvalidError(AppError):

@@ -72,6 +72,8 @@ async def start_session(
         user_agent=client.user_agent,
     )
     session.add(auth_session)
+    # Written before its first refresh token, which refers to it.
+    await session.flush()
     return _issue_tokens(session, settings, auth_session)
 
 
@@ -114,12 +116,14 @@ async def rotate_refresh_token(
     return _issue_tokens(session, settings, auth_session)
 
 
-def _issue_tokens(session: AsyncSession, settings: Settings, auth_session: AuthSession) -> TokenPair:
+def _issue_tokens(
+    session: AsyncSession, settings: Settings, auth_session: AuthSession
+) -> TokenPair:
     refresh_token = new_opaque_token()
-    session.add(RefreshToken(session_id=auth_session.id, token_hash=hash_opaque_token(refresh_token)))
-    access = create_access_token(
-        settings, user_id=auth_session.user_id, session_id=auth_session.id
+    session.add(
+        RefreshToken(session_id=auth_session.id, token_hash=hash_opaque_token(refresh_token))
     )
+    access = create_access_token(settings, user_id=auth_session.user_id, session_id=auth_session.id)
     return TokenPair(
         access_token=access.token, refresh_token=refresh_token, expires_in=access.expires_in
     )

@@ -13,7 +13,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.core import project
 
-DEVELOPMENT_SECRET_KEY = "development-only-secret-key-change-me-in-production"
+# Known to everyone, so production refuses it.
+DEVELOPMENT_SECRET_KEY = "development-only-secret-key-change-me-in-production"  # noqa: S105
 MIN_SECRET_KEY_LENGTH = 32
 LOCAL_DATABASE_URL = "sqlite+aiosqlite:///./local.db"
 

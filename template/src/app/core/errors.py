@@ -6,8 +6,9 @@
 """
 
 import logging
+from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -21,6 +22,9 @@ from app.core.middleware import REQUEST_ID_HEADER, get_request_id
 
 logger = logging.getLogger(__name__)
 
+BEARER_CHALLENGE: Mapping[str, str] = {"WWW-Authenticate": "Bearer"}
+INVALID_TOKEN_CHALLENGE: Mapping[str, str] = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+
 
 class AppError(Exception):
     """Base of every error the API answers on purpose."""
@@ -28,7 +32,7 @@ class AppError(Exception):
     status_code = 400
     error_code = "BAD_REQUEST"
     detail = "The request cannot be processed."
-    headers: dict[str, str] | None = None
+    headers: ClassVar[Mapping[str, str] | None] = None
     # True for errors that record something on the way out (a token family
     # revoked after reuse): the request's session commits before answering.
     commit_changes = False
@@ -43,7 +47,7 @@ class NotAuthenticatedError(AppError):
     status_code = 401
     error_code = "NOT_AUTHENTICATED"
     detail = "Authentication required."
-    headers = {"WWW-Authenticate": "Bearer"}
+    headers = BEARER_CHALLENGE
 
 
 class ForbiddenError(AppError):
@@ -118,7 +122,7 @@ def error_response(
     status_code: int,
     error_code: str,
     detail: str,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
     errors: list[dict[str, Any]] | None = None,
 ) -> JSONResponse:
     """Build the envelope; used by every handler below and by health checks."""
@@ -139,8 +143,7 @@ def error_response(
     return JSONResponse(body, status_code=status_code, headers=all_headers)
 
 
-async def _app_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, AppError)
+async def _app_error(request: Request, exc: AppError) -> JSONResponse:
     return error_response(
         request,
         status_code=exc.status_code,
@@ -150,8 +153,7 @@ async def _app_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _http_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, StarletteHTTPException)
+async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     return error_response(
         request,
         status_code=exc.status_code,
@@ -161,8 +163,7 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError)
+async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
     # Only location, message and type: the raw error may hold the input (a
     # password) or objects that are not JSON.
     errors = [
@@ -200,10 +201,11 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
 
 def register_error_handlers(app: FastAPI) -> None:
     """Install the envelope for every error path, 404/405/422/500 included."""
-    app.add_exception_handler(AppError, _app_error)
-    app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(IntegrityError, _integrity_error)
+    # The decorator form: typed for handlers of a specific exception class.
+    app.exception_handler(AppError)(_app_error)
+    app.exception_handler(StarletteHTTPException)(_http_error)
+    app.exception_handler(RequestValidationError)(_validation_error)
+    app.exception_handler(IntegrityError)(_integrity_error)
     for unavailable in (OperationalError, InterfaceError, PoolTimeoutError):
-        app.add_exception_handler(unavailable, _database_unavailable)
-    app.add_exception_handler(Exception, _unexpected_error)
+        app.exception_handler(unavailable)(_database_unavailable)
+    app.exception_handler(Exception)(_unexpected_error)

@@ -14,10 +14,10 @@ from datetime import UTC, datetime, timedelta
 import jwt
 
 from app.core.config import Settings
-from app.core.errors import AppError
+from app.core.errors import INVALID_TOKEN_CHALLENGE, AppError
 
 ALGORITHM = "HS256"
-ACCESS_TOKEN_TYPE = "access"
+ACCESS_TOKEN_TYPE = "access"  # noqa: S105 (a claim value, not a secret)
 REQUIRED_CLAIMS = ["sub", "exp", "iat", "nbf", "iss", "aud", "jti", "sid", "type"]
 
 
@@ -25,14 +25,14 @@ class TokenExpiredError(AppError):
     status_code = 401
     error_code = "TOKEN_EXPIRED"
     detail = "The token has expired."
-    headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+    headers = INVALID_TOKEN_CHALLENGE
 
 
 class TokenInvalidError(AppError):
     status_code = 401
     error_code = "TOKEN_INVALID"
     detail = "The token is not valid."
-    headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+    headers = INVALID_TOKEN_CHALLENGE
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,7 +42,9 @@ Password = Annotated[
 AnyPassword = Annotated[str, Field(min_length=1, max_length=PASSWORD_MAX_LENGTH)]
 Email = Annotated[EmailStr, Field(max_length=320), AfterValidator(_lowercase)]
 Username = Annotated[
-    str, Field(min_length=3, max_length=50, pattern=r"^[A-Za-z0-9_.-]+$"), AfterValidator(_lowercase)
+    str,
+    Field(min_length=3, max_length=50, pattern=r"^[A-Za-z0-9_.-]+$"),
+    AfterValidator(_lowercase),
 ]
 FullName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
 

@@ -52,6 +52,8 @@ async def create_user(
         is_active=is_active,
     )
     session.add(user)
+    # Written now: rows that refer to the user (its first session) may follow.
+    await session.flush()
     return user
 
 
