@@ -101,12 +101,12 @@ async def rotate_refresh_token(
         raise AccountDisabledError
     # Spend the token with a conditional update, so two concurrent refreshes
     # with the same token cannot both succeed.
-    spent = await session.execute(
+    spent = await session.exec(
         update(RefreshToken)
         .where(col(RefreshToken.id) == token.id, col(RefreshToken.used_at).is_(None))
         .values(used_at=now)
     )
-    if spent.rowcount != 1:  # type: ignore[attr-defined]
+    if spent.rowcount != 1:
         auth_session.revoked_at = now
         session.add(auth_session)
         raise TokenReusedError
@@ -162,13 +162,12 @@ async def revoke_all_sessions(
 
 
 async def _revoke_where(session: AsyncSession, *conditions: object) -> int:
-    result = await session.execute(
+    result = await session.exec(
         update(AuthSession)
         .where(col(AuthSession.revoked_at).is_(None), *conditions)  # type: ignore[arg-type]
         .values(revoked_at=utcnow())
     )
-    rowcount: int = result.rowcount  # type: ignore[attr-defined]
-    return rowcount
+    return result.rowcount
 
 
 async def list_active_sessions(session: AsyncSession, user_id: uuid.UUID) -> list[AuthSession]:

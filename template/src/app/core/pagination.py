@@ -54,13 +54,16 @@ def make_page[T](items: Sequence[T], total: int, params: PageParams) -> Page[T]:
 async def fetch_page(
     session: AsyncSession, statement: Select[Any], params: PageParams
 ) -> tuple[list[Any], int]:
-    """Run `statement` for one page and count all matches in the same query.
+    """Run `statement` (an SQLAlchemy `select`) for one page and count all matches at once.
 
     The total rides along as a window function, so the table is scanned once; a
     separate count runs only when the page is past the end and has no rows.
     """
     counted = statement.add_columns(func.count().over().label("total"))
-    rows = (await session.execute(counted.offset(params.offset).limit(params.size))).all()
+    page = counted.offset(params.offset).limit(params.size)
+    # SQLModel's overloads do not match a select with an added column; the
+    # call is the same one `exec` makes for any select.
+    rows = (await session.exec(page)).all()  # type: ignore[call-overload]
     if rows:
         return [row[0] for row in rows], int(rows[0].total)
     if params.page == 1:

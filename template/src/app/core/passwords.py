@@ -8,6 +8,7 @@ import secrets
 
 from anyio import CapacityLimiter, to_thread
 from pwdlib import PasswordHash
+from pwdlib.exceptions import UnknownHashError
 from pwdlib.hashers.argon2 import Argon2Hasher
 from pwdlib.hashers.bcrypt import BcryptHasher
 
@@ -53,8 +54,9 @@ class PasswordHasher:
     def _verify(self, password: str, hashed: str) -> tuple[bool, str | None]:
         try:
             return self._context.verify_and_update(password, hashed)
-        except ValueError:
-            # bcrypt refuses passwords over 72 bytes: a wrong password, not a 500.
+        except (ValueError, UnknownHashError):
+            # bcrypt refuses passwords over 72 bytes, and a hash may be of no
+            # scheme we know: a failed sign-in either way, never a 500.
             return False, None
 
     async def _verify_dummy(self, password: str) -> None:

@@ -4,6 +4,7 @@ import uuid
 from typing import Any
 
 from sqlalchemy import ColumnElement, or_
+from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -85,7 +86,8 @@ async def delete_user(session: AsyncSession, user: User) -> None:
 async def list_users(
     session: AsyncSession, filters: UserFilters, order_by: UserOrder, params: PageParams
 ) -> tuple[list[User], int]:
-    statement = select(User).where(*_filter_conditions(filters))
+    # A plain SQLAlchemy select: rows keep the extra `total` column fetch_page adds.
+    statement = sa_select(User).where(*_filter_conditions(filters))
     column = _ORDER_COLUMNS[order_by.lstrip("-")]
     descending = order_by.startswith("-")
     statement = statement.order_by(

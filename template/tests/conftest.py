@@ -1,0 +1,113 @@
+"""Shared fixtures: a migrated database, a rolled-back transaction per test, a client.
+
+Tests run on SQLite by default and on PostgreSQL when `TEST_DATABASE_URL` says so,
+e.g. `TEST_DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1:5432/test uv run pytest`.
+"""
+
+import os
+import tempfile
+from pathlib import Path
+
+# Settings are read once, so the test environment is set before the app is imported.
+_SQLITE_FILE = Path(tempfile.gettempdir()) / f"app-tests-{os.getpid()}.db"
+os.environ["ENVIRONMENT"] = "test"
+os.environ["DATABASE_URL"] = os.environ.get(
+    "TEST_DATABASE_URL", f"sqlite+aiosqlite:///{_SQLITE_FILE}"
+)
+# Cheap hashing: the cost is a setting, and tests hash a lot of passwords.
+os.environ["PASSWORD_HASH_TIME_COST"] = "1"
+os.environ["PASSWORD_HASH_MEMORY_KIB"] = "1024"
+os.environ["PASSWORD_HASH_PARALLELISM"] = "1"
+
+from collections.abc import AsyncIterator, Iterator  # noqa: E402
+from contextlib import asynccontextmanager  # noqa: E402
+
+import httpx  # noqa: E402
+import pytest  # noqa: E402
+from alembic import command  # noqa: E402
+from fastapi import FastAPI  # noqa: E402
+from sqlalchemy.ext.asyncio import AsyncEngine  # noqa: E402
+from sqlmodel.ext.asyncio.session import AsyncSession  # noqa: E402
+
+from app.cli import alembic_config  # noqa: E402
+from app.core.config import get_settings  # noqa: E402
+from app.core.db import create_engine  # noqa: E402
+from app.core.permissions import Role  # noqa: E402
+from app.main import create_app  # noqa: E402
+from tests.helpers import UserFactory  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def migrated_database() -> Iterator[None]:
+    """Upgrade an empty database to every head; downgrade again at the end."""
+    _SQLITE_FILE.unlink(missing_ok=True)
+    config = alembic_config()
+    config.attributes["configure_logger"] = False
+    command.upgrade(config, "heads")
+    yield
+    command.downgrade(config, "base")
+    _SQLITE_FILE.unlink(missing_ok=True)
+
+
+@pytest.fixture(scope="session")
+async def engine(migrated_database: None) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(get_settings())
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def db_session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
+    """A session inside a transaction that is rolled back after the test.
+
+    The app's commits become SAVEPOINT releases, so each test sees its own
+    writes and leaves nothing behind.
+    """
+    async with engine.connect() as connection:
+        transaction = await connection.begin()
+        session = AsyncSession(
+            bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+        )
+        yield session
+        await session.close()
+        await transaction.rollback()
+
+
+@pytest.fixture
+async def app(db_session: AsyncSession) -> AsyncIterator[FastAPI]:
+    """The real app, its lifespan run, with every request using the test's session."""
+    app = create_app(get_settings())
+
+    @asynccontextmanager
+    async def test_session() -> AsyncIterator[AsyncSession]:
+        yield db_session
+
+    async with app.router.lifespan_context(app):
+        app.state.session_factory = test_session
+        yield app
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+
+
+@pytest.fixture
+def users(app: FastAPI, db_session: AsyncSession, client: httpx.AsyncClient) -> UserFactory:
+    return UserFactory(db_session, app.state.password_hasher, client)
+
+
+@pytest.fixture
+async def user_headers(users: UserFactory) -> dict[str, str]:
+    """Bearer headers of a signed-in regular user (`user@example.com`)."""
+    await users.create("user@example.com")
+    return await users.headers("user@example.com")
+
+
+@pytest.fixture
+async def admin_headers(users: UserFactory) -> dict[str, str]:
+    """Bearer headers of a signed-in admin (`admin@example.com`)."""
+    await users.create("admin@example.com", role=Role.ADMIN)
+    return await users.headers("admin@example.com")
