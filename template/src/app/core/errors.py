@@ -102,16 +102,13 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     }.items()
 }
 
-_HTTP_ERROR_CODES = {
+HTTP_ERROR_CODES = {
     400: "BAD_REQUEST",
     401: "NOT_AUTHENTICATED",
     403: "FORBIDDEN",
     404: "NOT_FOUND",
     405: "METHOD_NOT_ALLOWED",
     409: "CONFLICT",
-    413: "PAYLOAD_TOO_LARGE",
-    415: "UNSUPPORTED_MEDIA_TYPE",
-    429: "RATE_LIMITED",
     503: "SERVICE_UNAVAILABLE",
 }
 
@@ -157,7 +154,7 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
     return error_response(
         request,
         status_code=exc.status_code,
-        error_code=_HTTP_ERROR_CODES.get(exc.status_code, "HTTP_ERROR"),
+        error_code=HTTP_ERROR_CODES.get(exc.status_code, "HTTP_ERROR"),
         detail=str(exc.detail),
         headers=exc.headers,
     )
