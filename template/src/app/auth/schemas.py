@@ -6,12 +6,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.users.schemas import AnyPassword, Email, Strict, UserRead
+from app.core.schemas import StrictModel
+from app.users.schemas import AnyPassword, Email, UserRead
 
 OpaqueToken = Field(min_length=1, max_length=512)
 
 
-class LoginRequest(Strict):
+class LoginRequest(StrictModel):
     email: Email
     password: AnyPassword
 
@@ -32,11 +33,11 @@ class RegisterResponse(BaseModel):
     tokens: TokenPair
 
 
-class RefreshRequest(Strict):
+class RefreshRequest(StrictModel):
     refresh_token: str = OpaqueToken
 
 
-class RevokeRequest(Strict):
+class RevokeRequest(StrictModel):
     token: str = OpaqueToken
 
 

@@ -1,7 +1,7 @@
 """Page parameters and the `{items, total, page, size, pages}` answer."""
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Any
 
 from fastapi import Depends, Query
@@ -10,6 +10,7 @@ from sqlalchemy import Select, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 MAX_PAGE_SIZE = 100
+LIKE_ESCAPE = "\\"
 
 
 class PageParams(BaseModel):
@@ -51,22 +52,42 @@ def make_page[T](items: Sequence[T], total: int, params: PageParams) -> Page[T]:
     )
 
 
+def page_query(statement: Select[Any], params: PageParams) -> Select[Any]:
+    """`statement` limited to one page, with the count of all matches as a last column.
+
+    The total rides along as a window function, so the rows are found once.
+    """
+    counted = statement.add_columns(func.count().over().label("total"))
+    return counted.offset(params.offset).limit(params.size)
+
+
 async def fetch_page(
     session: AsyncSession, statement: Select[Any], params: PageParams
 ) -> tuple[list[Any], int]:
-    """Run `statement` (an SQLAlchemy `select`) for one page and count all matches at once.
+    """Run `statement` (an SQLAlchemy `select`) for one page; return its rows and the total.
 
-    The total rides along as a window function, so the table is scanned once; a
-    separate count runs only when the page is past the end and has no rows.
+    A separate count runs only when the page is past the end and has no rows.
     """
-    counted = statement.add_columns(func.count().over().label("total"))
-    page = counted.offset(params.offset).limit(params.size)
     # SQLModel's overloads do not match a select with an added column; the
     # call is the same one `exec` makes for any select.
-    rows = (await session.exec(page)).all()  # type: ignore[call-overload]
+    rows = (await session.exec(page_query(statement, params))).all()  # type: ignore[call-overload]
     if rows:
         return [row[0] for row in rows], int(rows[0].total)
     if params.page == 1:
         return [], 0
     total = await session.scalar(select(func.count()).select_from(statement.subquery()))
     return [], int(total or 0)
+
+
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, its wildcards escaped (`escape=LIKE_ESCAPE`)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def order_clauses(order_by: str, columns: Mapping[str, Any], tie_breaker: Any) -> tuple[Any, Any]:
+    """ORDER BY for a sort key such as `-created_at`, then `tie_breaker` for stable pages."""
+    column = columns[order_by.removeprefix("-")]
+    if order_by.startswith("-"):
+        return column.desc(), tie_breaker.desc()
+    return column.asc(), tie_breaker.asc()

@@ -4,7 +4,7 @@ import re
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Self
+from typing import Annotated, ClassVar, Self
 
 from pydantic import (
     AfterValidator,
@@ -18,6 +18,7 @@ from pydantic import (
 )
 
 from app.core.permissions import Role
+from app.core.schemas import PartialUpdate, StrictModel
 
 PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 128
@@ -49,18 +50,12 @@ Username = Annotated[
 FullName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
 
 
-class Strict(BaseModel):
-    """Refuse unknown fields: a typo must not be silently ignored."""
-
-    model_config = ConfigDict(extra="forbid")
-
-
 def _check_password_is_not_email(email: str, password: str) -> None:
     if password.lower() == email.lower():
         raise ValueError("the password must not be the email address")
 
 
-class UserRegister(Strict):
+class UserRegister(StrictModel):
     email: Email
     password: Password
     full_name: FullName | None = None
@@ -93,33 +88,26 @@ class UserRead(BaseModel):
     last_login_at: datetime | None
 
 
-class ProfileUpdate(Strict):
+class ProfileUpdate(PartialUpdate):
     """`PATCH /users/me`: only the fields sent are changed; `null` clears a field."""
 
-    _required_if_sent: tuple[str, ...] = ("email",)
+    required_if_sent: ClassVar[tuple[str, ...]] = ("email",)
 
     email: Email | None = None
     username: Username | None = None
     full_name: FullName | None = None
 
-    @model_validator(mode="after")
-    def _no_null_for_required_fields(self) -> Self:
-        for field in self._required_if_sent:
-            if field in self.model_fields_set and getattr(self, field) is None:
-                raise ValueError(f"{field} cannot be null")
-        return self
-
 
 class UserUpdate(ProfileUpdate):
     """`PATCH /users/{id}`; `role` and `is_active` are admin-only."""
 
-    _required_if_sent = ("email", "role", "is_active")
+    required_if_sent = ("email", "role", "is_active")
 
     role: Role | None = None
     is_active: bool | None = None
 
 
-class UserReplace(Strict):
+class UserReplace(StrictModel):
     """`PUT /users/{id}`: the whole editable profile; omitted nullable fields become null."""
 
     email: Email
@@ -129,7 +117,7 @@ class UserReplace(Strict):
     is_active: bool | None = None
 
 
-class PasswordChange(Strict):
+class PasswordChange(StrictModel):
     current_password: AnyPassword
     new_password: Password
 

@@ -9,7 +9,13 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.models import utcnow
-from app.core.pagination import PageParams, fetch_page
+from app.core.pagination import (
+    LIKE_ESCAPE,
+    PageParams,
+    contains_pattern,
+    fetch_page,
+    order_clauses,
+)
 from app.core.passwords import PasswordHasher
 from app.core.permissions import Role
 from app.users.exceptions import EmailTakenError, UsernameTakenError, UserNotFoundError
@@ -87,12 +93,10 @@ async def list_users(
     session: AsyncSession, filters: UserFilters, order_by: UserOrder, params: PageParams
 ) -> tuple[list[User], int]:
     # A plain SQLAlchemy select: rows keep the extra `total` column fetch_page adds.
-    statement = sa_select(User).where(*_filter_conditions(filters))
-    column = _ORDER_COLUMNS[order_by.lstrip("-")]
-    descending = order_by.startswith("-")
-    statement = statement.order_by(
-        column.desc() if descending else column.asc(),
-        col(User.id).desc() if descending else col(User.id).asc(),
+    statement = (
+        sa_select(User)
+        .where(*_filter_conditions(filters))
+        .order_by(*order_clauses(order_by, _ORDER_COLUMNS, col(User.id)))
     )
     return await fetch_page(session, statement, params)
 
@@ -100,16 +104,16 @@ async def list_users(
 def _filter_conditions(filters: UserFilters) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if filters.is_active is not None:
-        conditions.append(col(User.is_active).is_(filters.is_active))
+        conditions.append(col(User.is_active) == filters.is_active)
     if filters.role is not None:
         conditions.append(col(User.role) == filters.role)
     if filters.search:
-        pattern = f"%{_escape_like(filters.search.lower())}%"
+        pattern = contains_pattern(filters.search.lower())
         conditions.append(
             or_(
-                col(User.email).like(pattern, escape="\\"),
-                col(User.username).like(pattern, escape="\\"),
-                col(User.full_name).ilike(pattern, escape="\\"),
+                col(User.email).like(pattern, escape=LIKE_ESCAPE),
+                col(User.username).like(pattern, escape=LIKE_ESCAPE),
+                col(User.full_name).ilike(pattern, escape=LIKE_ESCAPE),
             )
         )
     if filters.created_after is not None:
@@ -117,10 +121,6 @@ def _filter_conditions(filters: UserFilters) -> list[ColumnElement[bool]]:
     if filters.created_before is not None:
         conditions.append(col(User.created_at) < filters.created_before)
     return conditions
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 async def _ensure_unique(

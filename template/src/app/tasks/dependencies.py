@@ -1,0 +1,63 @@
+"""Dependencies of the tasks routes: whose tasks, and may the caller touch them."""
+
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+
+from fastapi import Depends, Query
+from pydantic import AwareDatetime
+
+from app.auth.dependencies import CurrentUser
+from app.core.db import SessionDep
+from app.core.permissions import AuthorizerDep
+from app.tasks import service
+from app.tasks.exceptions import TaskNotFoundError
+from app.tasks.models import Task, TaskPriority
+from app.tasks.schemas import TaskFilters
+from app.users import service as users_service
+
+
+def task_owner(action: str) -> Callable[..., Awaitable[uuid.UUID]]:
+    """A dependency giving the path's `user_id` once the caller may `action` their tasks."""
+
+    async def owner_id(
+        user_id: uuid.UUID, current: CurrentUser, authorizer: AuthorizerDep, session: SessionDep
+    ) -> uuid.UUID:
+        if not await authorizer.is_allowed(current, "tasks", action, owner_id=user_id):
+            # 404, not 403: a stranger learns nothing about whose tasks exist.
+            raise TaskNotFoundError
+        if user_id != current.id:
+            await users_service.get_user(session, user_id)  # an admin naming an unknown user
+        return user_id
+
+    return owner_id
+
+
+ReadableOwner = Annotated[uuid.UUID, Depends(task_owner("read"))]
+WritableOwner = Annotated[uuid.UUID, Depends(task_owner("write"))]
+
+
+async def get_writable_task(
+    task_id: uuid.UUID, owner_id: WritableOwner, session: SessionDep
+) -> Task:
+    return await service.get_task(session, owner_id, task_id)
+
+
+def task_filters(
+    completed: bool | None = None,
+    priority: TaskPriority | None = None,
+    search: Annotated[str | None, Query(max_length=100)] = None,
+    due_before: AwareDatetime | None = None,
+    due_after: AwareDatetime | None = None,
+) -> TaskFilters:
+    return TaskFilters(
+        completed=completed,
+        priority=priority,
+        search=search,
+        due_before=due_before,
+        due_after=due_after,
+    )
+
+
+WritableTask = Annotated[Task, Depends(get_writable_task)]
+TaskFiltersDep = Annotated[TaskFilters, Depends(task_filters)]

@@ -1,0 +1,175 @@
+"""The tasks endpoints, for the owner, an admin, and everybody else."""
+
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+
+from app.core.permissions import Role
+from tests.helpers import UserFactory, assert_error
+
+
+@pytest.fixture
+async def alice(users: UserFactory) -> dict[str, Any]:
+    user = await users.create("alice@example.com")
+    return {"id": user.id, "headers": await users.headers("alice@example.com")}
+
+
+def tasks_url(user_id: uuid.UUID, *rest: object) -> str:
+    return "/".join([f"/api/v1/users/{user_id}/tasks", *map(str, rest)])
+
+
+async def create(client: httpx.AsyncClient, owner: dict[str, Any], **fields: Any) -> Any:
+    response = await client.post(
+        tasks_url(owner["id"]), json={"title": "A task", **fields}, headers=owner["headers"]
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def test_create_read_and_defaults(client: httpx.AsyncClient, alice: dict[str, Any]) -> None:
+    task = await create(client, alice, title="  Buy milk  ", due_date="2030-01-31T17:00:00+02:00")
+    assert task["title"] == "Buy milk"
+    assert (task["priority"], task["completed"], task["description"]) == ("medium", False, None)
+    assert task["due_date"] == "2030-01-31T15:00:00Z"
+    read = await client.get(tasks_url(alice["id"], task["id"]), headers=alice["headers"])
+    assert read.json() == task
+
+
+async def test_validation(client: httpx.AsyncClient, alice: dict[str, Any]) -> None:
+    url = tasks_url(alice["id"])
+    for body in (
+        {"title": "   "},
+        {"title": "x" * 256},
+        {"title": "ok", "description": "x" * 1001},
+        {"title": "ok", "priority": "someday"},
+        {"title": "ok", "due_date": "2030-01-31T17:00:00"},  # naive: refused, not guessed
+        {"title": "ok", "owner": "someone"},
+    ):
+        response = await client.post(url, json=body, headers=alice["headers"])
+        assert_error(response, 422, "VALIDATION_ERROR")
+
+
+async def test_update_complete_and_delete(client: httpx.AsyncClient, alice: dict[str, Any]) -> None:
+    task = await create(client, alice, description="old", priority="low")
+    url, headers = tasks_url(alice["id"], task["id"]), alice["headers"]
+
+    patched = await client.patch(
+        url, json={"priority": "urgent", "due_date": None}, headers=headers
+    )
+    assert (patched.json()["priority"], patched.json()["description"]) == ("urgent", "old")
+    assert_error(
+        await client.patch(url, json={"title": None}, headers=headers), 422, "VALIDATION_ERROR"
+    )
+
+    replaced = await client.put(url, json={"title": "New"}, headers=headers)
+    assert (replaced.json()["title"], replaced.json()["description"]) == ("New", None)
+    assert replaced.json()["priority"] == "medium"
+
+    done = await client.patch(f"{url}/complete", json={"completed": True}, headers=headers)
+    assert done.json()["completed"] is True
+
+    assert (await client.delete(url, headers=headers)).status_code == 204
+    assert_error(await client.get(url, headers=headers), 404, "NOT_FOUND")
+
+
+async def test_list_filters_orders_and_pages(
+    client: httpx.AsyncClient, alice: dict[str, Any]
+) -> None:
+    await create(
+        client, alice, title="Pay rent", priority="urgent", due_date="2030-01-01T00:00:00Z"
+    )
+    await create(client, alice, title="Call mum", description="about the rent", priority="low")
+    await create(client, alice, title="Walk", priority="high", completed=True)
+
+    async def titles(**params: Any) -> list[str]:
+        response = await client.get(tasks_url(alice["id"]), params=params, headers=alice["headers"])
+        assert response.status_code == 200, response.text
+        return [task["title"] for task in response.json()["items"]]
+
+    assert await titles() == ["Walk", "Call mum", "Pay rent"]  # newest first
+    assert await titles(order_by="priority") == ["Call mum", "Walk", "Pay rent"]
+    assert await titles(order_by="-priority") == ["Pay rent", "Walk", "Call mum"]
+    assert await titles(order_by="title") == ["Call mum", "Pay rent", "Walk"]
+    assert await titles(completed="true") == ["Walk"]
+    assert await titles(priority="low") == ["Call mum"]
+    assert await titles(search="RENT", order_by="title") == ["Call mum", "Pay rent"]
+    assert await titles(due_before="2030-06-01T00:00:00Z") == ["Pay rent"]
+    assert await titles(due_after="2030-06-01T00:00:00Z") == []
+    page = await client.get(
+        tasks_url(alice["id"]), params={"size": 2, "page": 2}, headers=alice["headers"]
+    )
+    assert {k: page.json()[k] for k in ("total", "page", "size", "pages")} == {
+        "total": 3,
+        "page": 2,
+        "size": 2,
+        "pages": 2,
+    }
+    for bad in ({"order_by": "user_id"}, {"size": 0}, {"due_before": "2030-01-01T00:00:00"}):
+        response = await client.get(tasks_url(alice["id"]), params=bad, headers=alice["headers"])
+        assert_error(response, 422, "VALIDATION_ERROR")
+
+
+async def test_other_users_tasks_are_invisible(
+    client: httpx.AsyncClient, users: UserFactory, alice: dict[str, Any]
+) -> None:
+    """Another user's tasks answer 404 on every route, as if they did not exist."""
+    task = await create(client, alice)
+    await users.create("bob@example.com")
+    bob = await users.headers("bob@example.com")
+    own, theirs = tasks_url(alice["id"]), tasks_url(alice["id"], task["id"])
+    attempts = [
+        ("GET", own, None),
+        ("POST", own, {"title": "sneaky"}),
+        ("GET", theirs, None),
+        ("PUT", theirs, {"title": "mine now"}),
+        ("PATCH", theirs, {"title": "mine now"}),
+        ("PATCH", f"{theirs}/complete", {"completed": True}),
+        ("DELETE", theirs, None),
+    ]
+    for method, url, body in attempts:
+        response = await client.request(method, url, json=body, headers=bob)
+        assert_error(response, 404, "NOT_FOUND")
+    untouched = await client.get(theirs, headers=alice["headers"])
+    assert untouched.json()["title"] == "A task"
+
+
+async def test_a_task_under_the_wrong_user_path_is_404(
+    client: httpx.AsyncClient, users: UserFactory, alice: dict[str, Any]
+) -> None:
+    task = await create(client, alice)
+    bob = await users.create("bob@example.com")
+    admin = await users.create("root@example.com", role=Role.ADMIN)
+    admin_headers = await users.headers("root@example.com")
+    for user_id in (bob.id, admin.id):
+        response = await client.get(tasks_url(user_id, task["id"]), headers=admin_headers)
+        assert_error(response, 404, "NOT_FOUND")
+
+
+async def test_admins_manage_anyones_tasks(
+    client: httpx.AsyncClient, users: UserFactory, alice: dict[str, Any]
+) -> None:
+    task = await create(client, alice)
+    await users.create("root@example.com", role=Role.ADMIN)
+    admin = await users.headers("root@example.com")
+    listed = await client.get(tasks_url(alice["id"]), headers=admin)
+    assert listed.json()["total"] == 1
+    done = await client.patch(
+        tasks_url(alice["id"], task["id"], "complete"), json={"completed": True}, headers=admin
+    )
+    assert done.json()["completed"] is True
+    created = await client.post(tasks_url(alice["id"]), json={"title": "From admin"}, headers=admin)
+    assert created.json()["user_id"] == str(alice["id"])
+    unknown = await client.get(tasks_url(uuid.uuid4()), headers=admin)
+    assert_error(unknown, 404, "NOT_FOUND")
+
+
+async def test_deleting_a_user_deletes_their_tasks(
+    client: httpx.AsyncClient, users: UserFactory, alice: dict[str, Any]
+) -> None:
+    await create(client, alice)
+    await users.create("root@example.com", role=Role.ADMIN)
+    admin = await users.headers("root@example.com")
+    assert (await client.delete(f"/api/v1/users/{alice['id']}", headers=admin)).status_code == 204
+    assert_error(await client.get(tasks_url(alice["id"]), headers=admin), 404, "NOT_FOUND")
