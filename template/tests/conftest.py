@@ -5,6 +5,7 @@ e.g. `TEST_DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1:5432/test uv run
 """
 
 import os
+import socket
 import tempfile
 from pathlib import Path
 
@@ -13,6 +14,13 @@ _SQLITE_FILE = Path(tempfile.gettempdir()) / f"app-tests-{os.getpid()}.db"
 os.environ["ENVIRONMENT"] = "test"
 os.environ["DATABASE_URL"] = os.environ.get(
     "TEST_DATABASE_URL", f"sqlite+aiosqlite:///{_SQLITE_FILE}"
+)
+# Emails go to a real SMTP server on loopback (started below), on a port picked now.
+with socket.socket() as _probe:
+    _probe.bind(("127.0.0.1", 0))
+    SMTP_PORT = _probe.getsockname()[1]
+os.environ.update(
+    EMAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=str(SMTP_PORT), SMTP_STARTTLS="false"
 )
 # Cheap hashing: the cost is a setting, and tests hash a lot of passwords.
 os.environ["PASSWORD_HASH_TIME_COST"] = "1"
@@ -24,17 +32,18 @@ from contextlib import asynccontextmanager  # noqa: E402
 
 import httpx  # noqa: E402
 import pytest  # noqa: E402
+from aiosmtpd.controller import Controller  # noqa: E402
 from alembic import command  # noqa: E402
 from fastapi import FastAPI  # noqa: E402
 from sqlalchemy.ext.asyncio import AsyncEngine  # noqa: E402
 from sqlmodel.ext.asyncio.session import AsyncSession  # noqa: E402
 
 from app.cli import alembic_config  # noqa: E402
-from app.core.config import get_settings  # noqa: E402
+from app.core.config import Settings, get_settings  # noqa: E402
 from app.core.db import create_engine  # noqa: E402
 from app.core.permissions import Role  # noqa: E402
 from app.main import create_app  # noqa: E402
-from tests.helpers import UserFactory  # noqa: E402
+from tests.helpers import Mailbox, UserFactory  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -73,10 +82,35 @@ async def db_session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
         await transaction.rollback()
 
 
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[Mailbox]:
+    """A real SMTP server (aiosmtpd) on loopback that keeps what it receives."""
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=SMTP_PORT)
+    controller.start()
+    yield mailbox
+    controller.stop()
+
+
 @pytest.fixture
-async def app(db_session: AsyncSession) -> AsyncIterator[FastAPI]:
+def mailbox(smtp_server: Mailbox) -> Mailbox:
+    """The SMTP server's messages, emptied for each test."""
+    smtp_server.messages.clear()
+    return smtp_server
+
+
+@pytest.fixture
+def settings() -> Settings:
+    """The app's settings; override this fixture in a test module to change them."""
+    return get_settings()
+
+
+@pytest.fixture
+async def app(
+    db_session: AsyncSession, settings: Settings, mailbox: Mailbox
+) -> AsyncIterator[FastAPI]:
     """The real app, its lifespan run, with every request using the test's session."""
-    app = create_app(get_settings())
+    app = create_app(settings)
 
     @asynccontextmanager
     async def test_session() -> AsyncIterator[AsyncSession]:

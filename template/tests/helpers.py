@@ -1,5 +1,8 @@
 """Helpers shared by the tests."""
 
+import re
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from typing import Any
 
 import httpx
@@ -57,3 +60,32 @@ class UserFactory:
 
     async def headers(self, email: str, password: str = PASSWORD) -> dict[str, str]:
         return bearer((await self.login(email, password))["access_token"])
+
+
+class Mailbox:
+    """An aiosmtpd handler that keeps every message it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        assert isinstance(message, EmailMessage)
+        self.messages.append(message)
+        return "250 Message accepted"
+
+    def last_to(self, address: str) -> EmailMessage:
+        """The latest message sent to `address`."""
+        for message in reversed(self.messages):
+            if message["To"] == address:
+                found: EmailMessage = message
+                return found
+        raise AssertionError(f"no email to {address} among {len(self.messages)} messages")
+
+    def token_from(self, address: str, page: str) -> str:
+        """The token of the `<page>?token=…` link in the latest message to `address`."""
+        body = self.last_to(address).get_body(("plain",))
+        assert body is not None
+        match = re.search(rf"/{page}\?token=([\w-]+)", body.get_content())
+        assert match, body.get_content()
+        return match.group(1)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic.script import ScriptDirectory
 from typer.testing import CliRunner
 
 from app import cli
@@ -77,7 +78,9 @@ def test_db_revision_starts_and_extends_the_app_branch(
     first = next(versions.glob("*first_change.py")).read_text()
     second = next(versions.glob("*second_change.py")).read_text()
     assert "branch_labels: str | Sequence[str] | None = ('app',)" in first
-    assert "depends_on: str | Sequence[str] | None = 'core_0001'" in first
+    core_head = ScriptDirectory.from_config(cli.alembic_config()).get_revision("core@head")
+    assert core_head is not None
+    assert f"depends_on: str | Sequence[str] | None = {core_head.revision!r}" in first
     assert "down_revision: str | Sequence[str] | None = None" not in second
 
 

@@ -72,7 +72,7 @@ async def _create_admin(data: UserRegister) -> bool:
             if await users_service.get_user_by_email(session, data.email) is not None:
                 return False
             await users_service.create_user(
-                session, PasswordHasher(settings), data, role=Role.ADMIN
+                session, PasswordHasher(settings), data, role=Role.ADMIN, is_verified=True
             )
             await session.commit()
             return True

@@ -8,10 +8,12 @@ from fastapi import FastAPI
 from app.core import project
 from app.core.config import Settings, get_settings
 from app.core.db import create_engine, create_session_factory
+from app.core.email import create_email_sender
 from app.core.errors import register_error_handlers
-from app.core.middleware import RequestIdMiddleware
+from app.core.http import install_http_middleware
 from app.core.passwords import PasswordHasher
 from app.core.permissions import RoleOwnershipAuthorizer
+from app.core.ratelimit import RateLimiter
 from app.modules import MODULES
 
 
@@ -45,8 +47,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.password_hasher = PasswordHasher(settings)
     app.state.authorizer = RoleOwnershipAuthorizer()
+    app.state.email_sender = create_email_sender(settings)
+    app.state.rate_limiter = RateLimiter(enabled=settings.rate_limit_enabled)
     register_error_handlers(app)
-    app.add_middleware(RequestIdMiddleware)
+    install_http_middleware(app, settings)
     for module in MODULES:
         for router in module.routers:
             app.include_router(router)

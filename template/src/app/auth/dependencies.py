@@ -4,10 +4,10 @@ import uuid
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 from fastapi.security import OAuth2PasswordBearer
 
-from app.auth.service import ClientInfo, get_session_user
+from app.auth.service import get_session_user
 from app.core.db import SessionDep
 from app.core.dependencies import SettingsDep
 from app.core.errors import NotAuthenticatedError
@@ -41,14 +41,5 @@ async def get_current_user(auth: Annotated[Authenticated, Depends(get_authentica
     return auth.user
 
 
-def get_client_info(request: Request) -> ClientInfo:
-    user_agent = request.headers.get("user-agent")
-    return ClientInfo(
-        ip_address=request.client.host if request.client else None,
-        user_agent=user_agent[:255] if user_agent else None,
-    )
-
-
 CurrentAuth = Annotated[Authenticated, Depends(get_authenticated)]
 CurrentUser = Annotated[User, Depends(get_current_user)]
-ClientInfoDep = Annotated[ClientInfo, Depends(get_client_info)]

@@ -7,6 +7,8 @@ class InvalidCredentialsError(AppError):
     status_code = 401
     error_code = "INVALID_CREDENTIALS"
     detail = "Incorrect email or password."
+    # The failure counter and the audit event must be saved with the refusal.
+    commit_changes = True
 
 
 class AccountDisabledError(AppError):
@@ -40,3 +42,24 @@ class UnsupportedGrantTypeError(AppError):
 class InvalidTokenRequestError(AppError):
     error_code = "INVALID_REQUEST"
     detail = "The token request is missing a field its grant type needs."
+
+
+class EmailNotVerifiedError(AppError):
+    status_code = 403
+    error_code = "EMAIL_NOT_VERIFIED"
+    detail = "Verify your email address before signing in."
+
+
+class AccountLockedError(AppError):
+    status_code = 423
+    error_code = "ACCOUNT_LOCKED"
+    detail = "Too many failed sign-ins; try again later."
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__()
+        self.headers = {"Retry-After": str(retry_after)}
+
+
+class AccountTokenInvalidError(AppError):
+    error_code = "TOKEN_INVALID"
+    detail = "This link is invalid, expired or already used; ask for a new one."

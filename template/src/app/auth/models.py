@@ -8,7 +8,7 @@ again means it leaked, so the whole session is revoked.
 import uuid
 from datetime import datetime
 
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
 from app.core.models import TableBase, UTCDateTime, utcnow
 
@@ -31,3 +31,30 @@ class RefreshToken(TableBase, table=True):
     # SHA-256 of the token; the token itself is never stored.
     token_hash: str = Field(max_length=64, unique=True)
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class AccountToken(TableBase, table=True):
+    """A single-use emailed token: verify an email, or reset a password."""
+
+    __tablename__ = "account_tokens"
+
+    user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE", index=True)
+    purpose: str = Field(max_length=20)
+    # SHA-256 of the token; the token itself only travels in the email.
+    token_hash: str = Field(max_length=64, unique=True)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class LoginAttempts(SQLModel, table=True):
+    """Failed sign-ins per email, whether or not an account has it.
+
+    Keyed by email so that a locked answer says nothing about which emails exist.
+    """
+
+    __tablename__ = "login_attempts"
+
+    email: str = Field(max_length=320, primary_key=True)
+    failed_count: int = 0
+    window_started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -3,10 +3,12 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Response, status
+from fastapi import APIRouter, BackgroundTasks, Form, Response, status
 
-from app.auth import service
-from app.auth.dependencies import ClientInfoDep, CurrentAuth, CurrentUser
+from app.audit import service as audit
+from app.audit.models import AuditAction
+from app.auth import account, service
+from app.auth.dependencies import CurrentAuth, CurrentUser
 from app.auth.exceptions import InvalidTokenRequestError, UnsupportedGrantTypeError
 from app.auth.schemas import (
     LoginRequest,
@@ -17,10 +19,13 @@ from app.auth.schemas import (
     SessionRead,
     TokenPair,
 )
+from app.core.context import RequestContextDep
 from app.core.db import SessionDep
-from app.core.dependencies import PasswordHasherDep, SettingsDep
+from app.core.dependencies import EmailSenderDep, PasswordHasherDep, SettingsDep
+from app.core.email import send_quietly
 from app.core.errors import ERROR_RESPONSES
 from app.core.module import API_PREFIX
+from app.core.ratelimit import RateLimiterDep
 from app.users import service as users_service
 from app.users.schemas import AnyPassword, UserRead, UserRegister
 
@@ -33,11 +38,26 @@ async def register(
     session: SessionDep,
     hasher: PasswordHasherDep,
     settings: SettingsDep,
-    client: ClientInfoDep,
+    context: RequestContextDep,
+    limiter: RateLimiterDep,
+    sender: EmailSenderDep,
+    background: BackgroundTasks,
 ) -> RegisterResponse:
-    """Create an account and sign it in."""
+    """Create an account and email a link to confirm the address.
+
+    Signed in at once, unless `EMAIL_VERIFICATION_REQUIRED` is on: then `tokens`
+    is null until the email is confirmed.
+    """
+    await limiter.hit(settings.rate_limit_register, f"register:ip:{context.ip_address}")
     user = await users_service.create_user(session, hasher, body)
-    tokens = await service.start_session(session, settings, user, client)
+    audit.record(session, AuditAction.USER_CREATED, context, actor_id=user.id, target_id=user.id)
+    token = await account.issue_token(
+        session, user, account.TokenPurpose.VERIFY_EMAIL, settings.email_verification_lifetime
+    )
+    background.add_task(send_quietly, sender, account.verification_email(settings, user, token))
+    tokens = None
+    if not settings.email_verification_required:
+        tokens = await service.start_session(session, settings, user, context)
     return RegisterResponse(user=UserRead.model_validate(user), tokens=tokens)
 
 
@@ -47,11 +67,15 @@ async def login(
     session: SessionDep,
     hasher: PasswordHasherDep,
     settings: SettingsDep,
-    client: ClientInfoDep,
+    context: RequestContextDep,
+    limiter: RateLimiterDep,
 ) -> LoginResponse:
     """Sign in with email and password (JSON)."""
-    user = await service.authenticate(session, hasher, body.email, body.password)
-    tokens = await service.start_session(session, settings, user, client)
+    await _limit_login(limiter, settings.rate_limit_login, context.ip_address, body.email)
+    user = await service.authenticate(
+        session, hasher, settings, context, email=body.email, password=body.password
+    )
+    tokens = await service.start_session(session, settings, user, context)
     return LoginResponse(**tokens.model_dump(), user=UserRead.model_validate(user))
 
 
@@ -60,7 +84,8 @@ async def token(
     session: SessionDep,
     hasher: PasswordHasherDep,
     settings: SettingsDep,
-    client: ClientInfoDep,
+    context: RequestContextDep,
+    limiter: RateLimiterDep,
     grant_type: Annotated[str, Form()],
     username: Annotated[str | None, Form(max_length=320)] = None,
     password: Annotated[AnyPassword | None, Form()] = None,
@@ -73,38 +98,55 @@ async def token(
     if grant_type == "password":
         if not username or not password:
             raise InvalidTokenRequestError
-        user = await service.authenticate(session, hasher, username, password)
-        return await service.start_session(session, settings, user, client)
+        await _limit_login(limiter, settings.rate_limit_login, context.ip_address, username)
+        user = await service.authenticate(
+            session, hasher, settings, context, email=username, password=password
+        )
+        return await service.start_session(session, settings, user, context)
     if grant_type == "refresh_token":
         if not refresh_token:
             raise InvalidTokenRequestError
-        return await service.rotate_refresh_token(session, settings, refresh_token)
+        await limiter.hit(settings.rate_limit_refresh, f"refresh:ip:{context.ip_address}")
+        return await service.rotate_refresh_token(session, settings, context, refresh_token)
     raise UnsupportedGrantTypeError
 
 
+async def _limit_login(limiter: RateLimiterDep, limit: str, ip: str | None, email: str) -> None:
+    await limiter.hit(limit, f"login:ip:{ip}", f"login:account:{email.lower()}")
+
+
 @router.post("/refresh")
-async def refresh(body: RefreshRequest, session: SessionDep, settings: SettingsDep) -> TokenPair:
+async def refresh(
+    body: RefreshRequest,
+    session: SessionDep,
+    settings: SettingsDep,
+    context: RequestContextDep,
+    limiter: RateLimiterDep,
+) -> TokenPair:
     """Spend a refresh token for a new pair. Reusing a spent one ends its session."""
-    return await service.rotate_refresh_token(session, settings, body.refresh_token)
+    await limiter.hit(settings.rate_limit_refresh, f"refresh:ip:{context.ip_address}")
+    return await service.rotate_refresh_token(session, settings, context, body.refresh_token)
 
 
 @router.post("/revoke", response_class=Response)
-async def revoke(body: RevokeRequest, session: SessionDep) -> Response:
+async def revoke(body: RevokeRequest, session: SessionDep, context: RequestContextDep) -> Response:
     """Revoke a refresh token's session (RFC 7009): 200 whatever the token."""
-    await service.revoke_refresh_token(session, body.token)
+    await service.revoke_refresh_token(session, context, body.token)
     return Response(status_code=status.HTTP_200_OK)
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
-async def logout(auth: CurrentAuth, session: SessionDep) -> None:
+async def logout(auth: CurrentAuth, session: SessionDep, context: RequestContextDep) -> None:
     """End this session; its access and refresh tokens stop working at once."""
     await service.revoke_session(session, auth.user.id, auth.session_id)
+    audit.record(session, AuditAction.LOGOUT, context, actor_id=auth.user.id)
 
 
 @router.post("/logout-all", status_code=status.HTTP_204_NO_CONTENT)
-async def logout_all(user: CurrentUser, session: SessionDep) -> None:
+async def logout_all(user: CurrentUser, session: SessionDep, context: RequestContextDep) -> None:
     """End every session of the current user."""
     await service.revoke_all_sessions(session, user.id)
+    audit.record(session, AuditAction.LOGOUT_ALL, context, actor_id=user.id)
 
 
 @router.get("/me")
@@ -123,6 +165,11 @@ async def list_sessions(auth: CurrentAuth, session: SessionDep) -> list[SessionR
 
 
 @router.delete("/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_session(session_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> None:
+async def delete_session(
+    session_id: uuid.UUID, user: CurrentUser, session: SessionDep, context: RequestContextDep
+) -> None:
     """End one of the current user's sessions."""
     await service.revoke_session(session, user.id, session_id)
+    audit.record(
+        session, AuditAction.SESSION_REVOKED, context, actor_id=user.id, session_id=str(session_id)
+    )

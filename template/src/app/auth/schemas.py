@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.schemas import StrictModel
-from app.users.schemas import AnyPassword, Email, UserRead
+from app.users.schemas import AnyPassword, Email, Password, UserRead
 
 OpaqueToken = Field(min_length=1, max_length=512)
 
@@ -20,7 +20,7 @@ class LoginRequest(StrictModel):
 class TokenPair(BaseModel):
     access_token: str
     refresh_token: str
-    token_type: Literal["bearer"] = "bearer"  # noqa: S105 (the OAuth2 token type)
+    token_type: Literal["bearer"] = "bearer"
     expires_in: int = Field(description="Seconds until the access token expires")
 
 
@@ -30,7 +30,7 @@ class LoginResponse(TokenPair):
 
 class RegisterResponse(BaseModel):
     user: UserRead
-    tokens: TokenPair
+    tokens: TokenPair | None = Field(description="Null while the email must be verified first")
 
 
 class RefreshRequest(StrictModel):
@@ -51,3 +51,16 @@ class SessionRead(BaseModel):
     ip_address: str | None
     user_agent: str | None
     current: bool = False
+
+
+class TokenRequest(StrictModel):
+    token: str = OpaqueToken
+
+
+class EmailRequest(StrictModel):
+    email: Email
+
+
+class PasswordReset(StrictModel):
+    token: str = OpaqueToken
+    new_password: Password

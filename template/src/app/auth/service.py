@@ -1,15 +1,18 @@
 """Sign-in, sessions and token rotation. Never commits; the request's session does."""
 
 import uuid
-from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.audit import service as audit
+from app.audit.models import AuditAction
+from app.auth import lockout
 from app.auth.exceptions import (
     AccountDisabledError,
+    EmailNotVerifiedError,
     InvalidCredentialsError,
     RefreshTokenInvalidError,
     SessionNotFoundError,
@@ -18,6 +21,7 @@ from app.auth.exceptions import (
 from app.auth.models import AuthSession, RefreshToken
 from app.auth.schemas import TokenPair
 from app.core.config import Settings
+from app.core.context import RequestContext
 from app.core.models import utcnow
 from app.core.passwords import PasswordHasher
 from app.core.security import (
@@ -31,14 +35,6 @@ from app.users.models import User
 from app.users.service import get_user_by_email
 
 
-@dataclass(frozen=True, slots=True)
-class ClientInfo:
-    """Where a sign-in came from, shown in the session list."""
-
-    ip_address: str | None
-    user_agent: str | None
-
-
 class TokenReusedError(TokenRevokedError):
     detail = "This refresh token was already used; the session has been ended."
     # The revocation must be saved although the request fails.
@@ -46,30 +42,46 @@ class TokenReusedError(TokenRevokedError):
 
 
 async def authenticate(
-    session: AsyncSession, hasher: PasswordHasher, email: str, password: str
+    session: AsyncSession,
+    hasher: PasswordHasher,
+    settings: Settings,
+    context: RequestContext,
+    *,
+    email: str,
+    password: str,
 ) -> User:
     """The active user with these credentials; the same work whether or not they exist."""
+    email = email.lower()
+    await lockout.ensure_not_locked(session, email)
     user = await get_user_by_email(session, email)
     valid, new_hash = await hasher.verify(password, user.hashed_password if user else None)
     if user is None or not valid:
+        target_id = user.id if user else None
+        audit.record(session, AuditAction.LOGIN_FAILED, context, target_id=target_id, email=email)
+        if await lockout.record_failure(session, settings, email):
+            audit.record(session, AuditAction.ACCOUNT_LOCKED, context, target_id=target_id)
         raise InvalidCredentialsError
     if not user.is_active:
         raise AccountDisabledError
+    if settings.email_verification_required and not user.is_verified:
+        raise EmailNotVerifiedError
     if new_hash is not None:  # an old scheme or cost: upgrade while we have the password
         user.hashed_password = new_hash
     user.last_login_at = utcnow()
     session.add(user)
+    await lockout.clear(session, email)
+    audit.record(session, AuditAction.LOGIN_SUCCEEDED, context, actor_id=user.id)
     return user
 
 
 async def start_session(
-    session: AsyncSession, settings: Settings, user: User, client: ClientInfo
+    session: AsyncSession, settings: Settings, user: User, context: RequestContext
 ) -> TokenPair:
     auth_session = AuthSession(
         user_id=user.id,
         expires_at=utcnow() + timedelta(days=settings.refresh_token_expire_days),
-        ip_address=client.ip_address,
-        user_agent=client.user_agent,
+        ip_address=context.ip_address,
+        user_agent=context.user_agent,
     )
     session.add(auth_session)
     # Written before its first refresh token, which refers to it.
@@ -78,7 +90,7 @@ async def start_session(
 
 
 async def rotate_refresh_token(
-    session: AsyncSession, settings: Settings, refresh_token: str
+    session: AsyncSession, settings: Settings, context: RequestContext, refresh_token: str
 ) -> TokenPair:
     """Spend `refresh_token` and issue the next pair of its session."""
     row = (
@@ -109,6 +121,13 @@ async def rotate_refresh_token(
     if spent.rowcount != 1:
         auth_session.revoked_at = now
         session.add(auth_session)
+        audit.record(
+            session,
+            AuditAction.REFRESH_TOKEN_REUSED,
+            context,
+            target_id=user.id,
+            session_id=str(auth_session.id),
+        )
         raise TokenReusedError
     auth_session.last_used_at = now
     auth_session.expires_at = now + timedelta(days=settings.refresh_token_expire_days)
@@ -129,17 +148,21 @@ def _issue_tokens(
     )
 
 
-async def revoke_refresh_token(session: AsyncSession, refresh_token: str) -> None:
+async def revoke_refresh_token(
+    session: AsyncSession, context: RequestContext, refresh_token: str
+) -> None:
     """End the session of `refresh_token`, if it is one (RFC 7009: no error otherwise)."""
-    session_id = (
+    row = (
         await session.exec(
-            select(RefreshToken.session_id).where(
-                RefreshToken.token_hash == hash_opaque_token(refresh_token)
-            )
+            select(AuthSession.id, AuthSession.user_id)
+            .join(RefreshToken, col(RefreshToken.session_id) == AuthSession.id)
+            .where(RefreshToken.token_hash == hash_opaque_token(refresh_token))
         )
     ).first()
-    if session_id is not None:
-        await _revoke_where(session, col(AuthSession.id) == session_id)
+    if row is not None and await _revoke_where(session, col(AuthSession.id) == row[0]):
+        audit.record(
+            session, AuditAction.SESSION_REVOKED, context, target_id=row[1], session_id=str(row[0])
+        )
 
 
 async def revoke_session(session: AsyncSession, user_id: uuid.UUID, session_id: uuid.UUID) -> None:

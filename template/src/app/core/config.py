@@ -4,17 +4,18 @@ Every module that needs settings owns its own class with its own env prefix; thi
 one holds only what the core needs. The README lists every variable.
 """
 
+from datetime import timedelta
 from enum import StrEnum
 from functools import lru_cache
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from app.core import project
 
 # Known to everyone, so production refuses it.
-DEVELOPMENT_SECRET_KEY = "development-only-secret-key-change-me-in-production"  # noqa: S105
+DEVELOPMENT_SECRET_KEY = "development-only-secret-key-change-me-in-production"
 MIN_SECRET_KEY_LENGTH = 32
 LOCAL_DATABASE_URL = "sqlite+aiosqlite:///./local.db"
 
@@ -23,6 +24,10 @@ class Environment(StrEnum):
     DEVELOPMENT = "development"
     TEST = "test"
     PRODUCTION = "production"
+
+
+# A list setting written as `a,b,c` in the environment.
+CommaList = Annotated[list[str], NoDecode]
 
 
 class Settings(BaseSettings):
@@ -57,6 +62,55 @@ class Settings(BaseSettings):
 
     docs_enabled: bool = True
 
+    # HTTP hygiene.
+    cors_origins: CommaList = []
+    allowed_hosts: CommaList = ["*"]
+    # Proxies (IPs or CIDRs) whose X-Forwarded-For is believed; empty: use the socket.
+    trusted_proxies: CommaList = []
+    max_request_body_bytes: Annotated[int, Field(ge=1024)] = 1_048_576
+
+    # Email. Links in messages point at the frontend, which calls the API.
+    frontend_url: str = "http://localhost:3000"
+    email_backend: Literal["console", "smtp"] = "console"
+    email_from: str = "no-reply@example.com"
+    smtp_host: str = "localhost"
+    smtp_port: Annotated[int, Field(ge=1, le=65535)] = 587
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = True
+    smtp_ssl: bool = False
+    smtp_timeout_seconds: Annotated[float, Field(gt=0)] = 10.0
+    # Refuse sign-in until the email is verified; turn on in production.
+    email_verification_required: bool = False
+    email_verification_expire_hours: Annotated[int, Field(ge=1)] = 48
+    password_reset_expire_minutes: Annotated[int, Field(ge=5)] = 30
+
+    # Rate limits ("N/second|minute|hour|day"), per client IP and per account.
+    rate_limit_enabled: bool = True
+    rate_limit_register: str = "5/minute"
+    rate_limit_login: str = "10/minute"
+    rate_limit_refresh: str = "30/minute"
+    rate_limit_email: str = "5/minute"
+    # Lockout: this many failed sign-ins within the window lock the email for a while.
+    lockout_threshold: Annotated[int, Field(ge=1)] = 5
+    lockout_window_minutes: Annotated[int, Field(ge=1)] = 15
+    lockout_minutes: Annotated[int, Field(ge=1)] = 15
+
+    @field_validator("cors_origins", "allowed_hosts", "trusted_proxies", mode="before")
+    @classmethod
+    def _split_commas(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @property
+    def email_verification_lifetime(self) -> timedelta:
+        return timedelta(hours=self.email_verification_expire_hours)
+
+    @property
+    def password_reset_lifetime(self) -> timedelta:
+        return timedelta(minutes=self.password_reset_expire_minutes)
+
     @property
     def sqlalchemy_database_url(self) -> str:
         return self.database_url or LOCAL_DATABASE_URL
@@ -69,6 +123,9 @@ class Settings(BaseSettings):
             raise ValueError("SECRET_KEY must be set to your own random value in production.")
         if self.database_url is None:
             raise ValueError("DATABASE_URL must be set in production.")
+        if self.email_backend == "console":
+            # The console backend prints sign-in links: fine on a laptop, a leak in production.
+            raise ValueError("EMAIL_BACKEND must be smtp in production.")
         return self
 
 

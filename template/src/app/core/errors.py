@@ -8,7 +8,7 @@
 import logging
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -32,7 +32,7 @@ class AppError(Exception):
     status_code = 400
     error_code = "BAD_REQUEST"
     detail = "The request cannot be processed."
-    headers: ClassVar[Mapping[str, str] | None] = None
+    headers: Mapping[str, str] | None = None
     # True for errors that record something on the way out (a token family
     # revoked after reuse): the request's session commits before answering.
     commit_changes = False
@@ -97,6 +97,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         404: "Not found",
         409: "Conflict",
         422: "Validation error",
+        429: "Too many requests",
         500: "Internal error",
         503: "Service unavailable",
     }.items()
@@ -109,6 +110,7 @@ HTTP_ERROR_CODES = {
     404: "NOT_FOUND",
     405: "METHOD_NOT_ALLOWED",
     409: "CONFLICT",
+    413: "PAYLOAD_TOO_LARGE",
     503: "SERVICE_UNAVAILABLE",
 }
 

@@ -17,7 +17,7 @@ from app.core.config import Settings
 from app.core.errors import INVALID_TOKEN_CHALLENGE, AppError
 
 ALGORITHM = "HS256"
-ACCESS_TOKEN_TYPE = "access"  # noqa: S105 (a claim value, not a secret)
+ACCESS_TOKEN_TYPE = "access"
 REQUIRED_CLAIMS = ["sub", "exp", "iat", "nbf", "iss", "aud", "jti", "sid", "type"]
 
 

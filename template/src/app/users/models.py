@@ -22,4 +22,6 @@ class User(TableBase, table=True):
     hashed_password: str | None = Field(default=None, max_length=255)
     role: str = Field(default=Role.USER, sa_type=String(20))
     is_active: bool = True
+    # The owner proved the address (emailed link), or an admin vouched for it.
+    is_verified: bool = False
     last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -4,8 +4,12 @@ from typing import Any
 
 from fastapi import APIRouter, status
 
+from app.audit import service as audit
+from app.audit.models import AuditAction
+from app.auth import lockout
 from app.auth import service as auth_service
 from app.auth.dependencies import CurrentAuth, CurrentUser
+from app.core.context import RequestContext, RequestContextDep
 from app.core.db import SessionDep
 from app.core.dependencies import PasswordHasherDep
 from app.core.errors import ERROR_RESPONSES
@@ -14,7 +18,7 @@ from app.core.pagination import Page, PageParamsDep, make_page
 from app.core.permissions import AuthorizerDep, authorize
 from app.users import service
 from app.users.dependencies import AdminUser, TargetUser, UserFiltersDep
-from app.users.exceptions import OwnAccountChangeError, WrongPasswordError
+from app.users.exceptions import OwnAccountChangeError, PasswordIsEmailError, WrongPasswordError
 from app.users.models import User
 from app.users.schemas import (
     PasswordChange,
@@ -46,12 +50,17 @@ async def list_users(
 
 @router.post("/", status_code=status.HTTP_201_CREATED)
 async def create_user(
-    body: UserCreate, _: AdminUser, session: SessionDep, hasher: PasswordHasherDep
+    body: UserCreate,
+    admin: AdminUser,
+    session: SessionDep,
+    hasher: PasswordHasherDep,
+    context: RequestContextDep,
 ) -> UserRead:
-    """Create a user with any role (admin)."""
+    """Create a user with any role (admin); the admin vouches for the email."""
     user = await service.create_user(
-        session, hasher, body, role=body.role, is_active=body.is_active
+        session, hasher, body, role=body.role, is_active=body.is_active, is_verified=True
     )
+    audit.record(session, AuditAction.USER_CREATED, context, actor_id=admin.id, target_id=user.id)
     return UserRead.model_validate(user)
 
 
@@ -61,24 +70,30 @@ async def read_me(user: CurrentUser) -> UserRead:
 
 
 @router.patch("/me")
-async def update_me(body: ProfileUpdate, user: CurrentUser, session: SessionDep) -> UserRead:
+async def update_me(
+    body: ProfileUpdate, user: CurrentUser, session: SessionDep, context: RequestContextDep
+) -> UserRead:
     """Change your own email, username or name; only the fields sent change."""
-    changes = body.model_dump(exclude_unset=True)
-    return UserRead.model_validate(await service.update_user(session, user, changes))
+    return await _apply(session, context, user, user, body.model_dump(exclude_unset=True))
 
 
 @router.post("/me/password", status_code=status.HTTP_204_NO_CONTENT)
 async def change_password(
-    body: PasswordChange, auth: CurrentAuth, session: SessionDep, hasher: PasswordHasherDep
+    body: PasswordChange,
+    auth: CurrentAuth,
+    session: SessionDep,
+    hasher: PasswordHasherDep,
+    context: RequestContextDep,
 ) -> None:
     """Change your password; every other session of yours ends."""
     valid, _ = await hasher.verify(body.current_password, auth.user.hashed_password)
     if not valid:
         raise WrongPasswordError
     if body.new_password.lower() == auth.user.email:
-        raise WrongPasswordError("The new password must not be your email address.")
+        raise PasswordIsEmailError
     await service.set_password(session, auth.user, await hasher.hash(body.new_password))
     await auth_service.revoke_all_sessions(session, auth.user.id, keep=auth.session_id)
+    audit.record(session, AuditAction.PASSWORD_CHANGED, context, actor_id=auth.user.id)
 
 
 @router.get("/{user_id}")
@@ -93,13 +108,15 @@ async def replace_user(
     current: CurrentUser,
     authorizer: AuthorizerDep,
     session: SessionDep,
+    context: RequestContextDep,
 ) -> UserRead:
     """Replace the profile; `role` and `is_active` are admin-only (omit to keep)."""
     changes = body.model_dump(exclude_none=True) | {
         "username": body.username,
         "full_name": body.full_name,
     }
-    return await _apply(session, authorizer, current, user, changes)
+    await _authorize_admin_fields(authorizer, current, user, changes)
+    return await _apply(session, context, current, user, changes)
 
 
 @router.patch("/{user_id}")
@@ -109,33 +126,75 @@ async def update_user(
     current: CurrentUser,
     authorizer: AuthorizerDep,
     session: SessionDep,
+    context: RequestContextDep,
 ) -> UserRead:
     """Change some fields; `role` and `is_active` are admin-only."""
-    return await _apply(session, authorizer, current, user, body.model_dump(exclude_unset=True))
+    changes = body.model_dump(exclude_unset=True)
+    await _authorize_admin_fields(authorizer, current, user, changes)
+    return await _apply(session, context, current, user, changes)
 
 
 @router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_user(user: TargetUser, session: SessionDep) -> None:
+async def delete_user(
+    user: TargetUser, current: CurrentUser, session: SessionDep, context: RequestContextDep
+) -> None:
     """Delete an account (yourself, or anyone as an admin); its sessions go with it."""
     await service.delete_user(session, user)
+    audit.record(session, AuditAction.USER_DELETED, context, actor_id=current.id, target_id=user.id)
+
+
+@router.post("/{user_id}/unlock", status_code=status.HTTP_204_NO_CONTENT)
+async def unlock_user(
+    user: TargetUser, admin: AdminUser, session: SessionDep, context: RequestContextDep
+) -> None:
+    """Lift a sign-in lockout at once (admin)."""
+    if await lockout.clear(session, user.email):
+        audit.record(
+            session, AuditAction.ACCOUNT_UNLOCKED, context, actor_id=admin.id, target_id=user.id
+        )
+
+
+async def _authorize_admin_fields(
+    authorizer: AuthorizerDep, current: User, user: User, changes: dict[str, Any]
+) -> None:
+    """Only admins change roles or activation, and never their own.
+
+    A user cannot raise themselves, and an admin cannot lock themselves out.
+    Sending the value a field already has is not a change.
+    """
+    if any(changes.get(f, getattr(user, f)) != getattr(user, f) for f in ADMIN_ONLY_FIELDS):
+        await authorize(authorizer, current, "users", "manage")
+        if user.id == current.id:
+            raise OwnAccountChangeError
 
 
 async def _apply(
     session: SessionDep,
-    authorizer: AuthorizerDep,
+    context: RequestContext,
     current: User,
     user: User,
     changes: dict[str, Any],
 ) -> UserRead:
-    changes_access = {
-        field: value
-        for field, value in changes.items()
-        if field in ADMIN_ONLY_FIELDS and value != getattr(user, field)
-    }
-    if changes_access:
-        # Only admins change roles or activation, and never their own: a user
-        # cannot raise themselves, and an admin cannot lock themselves out.
-        await authorize(authorizer, current, "users", "manage")
-        if user.id == current.id:
-            raise OwnAccountChangeError
-    return UserRead.model_validate(await service.update_user(session, user, changes))
+    changed = sorted(f for f, value in changes.items() if value != getattr(user, f))
+    old_role = user.role
+    await service.update_user(session, user, changes)
+    if "role" in changed:
+        audit.record(
+            session,
+            AuditAction.ROLE_CHANGED,
+            context,
+            actor_id=current.id,
+            target_id=user.id,
+            old=old_role,
+            new=user.role,
+        )
+    if changed:
+        audit.record(
+            session,
+            AuditAction.USER_UPDATED,
+            context,
+            actor_id=current.id,
+            target_id=user.id,
+            fields=changed,
+        )
+    return UserRead.model_validate(user)

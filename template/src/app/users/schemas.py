@@ -83,6 +83,7 @@ class UserRead(BaseModel):
     full_name: str | None
     role: Role
     is_active: bool
+    is_verified: bool
     created_at: datetime
     updated_at: datetime
     last_login_at: datetime | None

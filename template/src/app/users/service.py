@@ -48,6 +48,7 @@ async def create_user(
     *,
     role: Role = Role.USER,
     is_active: bool = True,
+    is_verified: bool = False,
 ) -> User:
     await _ensure_unique(session, email=data.email, username=data.username)
     user = User(
@@ -57,6 +58,7 @@ async def create_user(
         hashed_password=await hasher.hash(data.password),
         role=role,
         is_active=is_active,
+        is_verified=is_verified,
     )
     session.add(user)
     # Written now: rows that refer to the user (its first session) may follow.
@@ -83,6 +85,13 @@ async def set_password(session: AsyncSession, user: User, hashed_password: str) 
     user.hashed_password = hashed_password
     user.updated_at = utcnow()
     session.add(user)
+
+
+async def mark_verified(session: AsyncSession, user: User) -> None:
+    if not user.is_verified:
+        user.is_verified = True
+        user.updated_at = utcnow()
+        session.add(user)
 
 
 async def delete_user(session: AsyncSession, user: User) -> None:

@@ -1,0 +1,31 @@
+"""Response and filter models of the audit endpoint."""
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict
+
+from app.audit.models import AuditAction
+
+
+class AuditEventRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    created_at: datetime
+    event: AuditAction
+    actor_id: uuid.UUID | None
+    target_id: uuid.UUID | None
+    ip_address: str | None
+    user_agent: str | None
+    request_id: str | None
+    details: dict[str, Any] | None
+
+
+class AuditFilters(BaseModel):
+    event: AuditAction | None = None
+    actor_id: uuid.UUID | None = None
+    target_id: uuid.UUID | None = None
+    since: AwareDatetime | None = None
+    until: AwareDatetime | None = None

@@ -1,0 +1,101 @@
+"""Emailed single-use tokens: confirm an email address, reset a password.
+
+Tokens are random, stored only as hashes, expire, and work once. Issuing a new
+one cancels the user's earlier unused tokens of the same purpose.
+"""
+
+from datetime import timedelta
+from enum import StrEnum
+from pathlib import Path
+
+from sqlalchemy import update
+from sqlmodel import col, delete, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.auth.exceptions import AccountTokenInvalidError
+from app.auth.models import AccountToken
+from app.core import project
+from app.core.config import Settings
+from app.core.email import Email, render_email
+from app.core.models import utcnow
+from app.core.security import hash_opaque_token, new_opaque_token
+from app.users.models import User
+
+EMAILS = Path(__file__).parent / "emails"
+
+
+class TokenPurpose(StrEnum):
+    VERIFY_EMAIL = "verify_email"
+    RESET_PASSWORD = "reset_password"
+
+
+async def issue_token(
+    session: AsyncSession, user: User, purpose: TokenPurpose, lifetime: timedelta
+) -> str:
+    await session.exec(
+        delete(AccountToken).where(
+            col(AccountToken.user_id) == user.id,
+            col(AccountToken.purpose) == purpose,
+            col(AccountToken.used_at).is_(None),
+        )
+    )
+    token = new_opaque_token()
+    session.add(
+        AccountToken(
+            user_id=user.id,
+            purpose=purpose,
+            token_hash=hash_opaque_token(token),
+            expires_at=utcnow() + lifetime,
+        )
+    )
+    return token
+
+
+async def consume_token(session: AsyncSession, token: str, purpose: TokenPurpose) -> User:
+    """Spend `token` and return its user; `AccountTokenInvalidError` if it cannot be spent."""
+    row = (
+        await session.exec(
+            select(AccountToken, User)
+            .join(User, col(User.id) == AccountToken.user_id)
+            .where(
+                AccountToken.token_hash == hash_opaque_token(token),
+                AccountToken.purpose == purpose,
+            )
+        )
+    ).first()
+    now = utcnow()
+    if row is None or row[0].expires_at <= now:
+        raise AccountTokenInvalidError
+    # Conditional update: of two concurrent uses, exactly one wins.
+    spent = await session.exec(
+        update(AccountToken)
+        .where(col(AccountToken.id) == row[0].id, col(AccountToken.used_at).is_(None))
+        .values(used_at=now)
+    )
+    if spent.rowcount != 1:
+        raise AccountTokenInvalidError
+    return row[1]
+
+
+def verification_email(settings: Settings, user: User, token: str) -> Email:
+    return render_email(
+        EMAILS,
+        "verify_email",
+        to=user.email,
+        subject=f"Confirm your email for {project.NAME}",
+        service=project.NAME,
+        link=f"{settings.frontend_url.rstrip('/')}/verify-email?token={token}",
+        hours=str(settings.email_verification_expire_hours),
+    )
+
+
+def password_reset_email(settings: Settings, user: User, token: str) -> Email:
+    return render_email(
+        EMAILS,
+        "reset_password",
+        to=user.email,
+        subject=f"Reset your {project.NAME} password",
+        service=project.NAME,
+        link=f"{settings.frontend_url.rstrip('/')}/reset-password?token={token}",
+        minutes=str(settings.password_reset_expire_minutes),
+    )
