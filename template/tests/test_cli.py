@@ -91,4 +91,16 @@ def test_serve_runs_uvicorn(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("uvicorn.run", lambda app, **kwargs: calls.append(kwargs))
     result = runner.invoke(cli.cli, ["serve", "--port", "9000", "--workers", "2"])
     assert result.exit_code == 0, result.output
-    assert calls == [{"host": "127.0.0.1", "port": 9000, "reload": False, "workers": 2}]
+    assert calls == [
+        {
+            "host": "127.0.0.1",
+            "port": 9000,
+            "reload": False,
+            "workers": 2,
+            "log_config": None,
+            "access_log": False,
+            "proxy_headers": False,
+            "forwarded_allow_ips": None,
+            "timeout_graceful_shutdown": 25,
+        }
+    ]

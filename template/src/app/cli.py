@@ -35,9 +35,28 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to bind")] = 8000,
     reload: Annotated[bool, typer.Option(help="Restart on code changes (development)")] = False,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes")] = 1,
+    shutdown_timeout: Annotated[
+        int, typer.Option(help="Seconds in-flight requests get to finish on SIGTERM")
+    ] = 25,
 ) -> None:
-    """Run the API with uvicorn."""
-    uvicorn.run("app.main:app", host=host, port=port, reload=reload, workers=workers)
+    """Run the API with uvicorn.
+
+    Logging is the app's own (structured); the client address comes from
+    `X-Forwarded-For` only when the peer is one of `TRUSTED_PROXIES`.
+    """
+    trusted = get_settings().trusted_proxies
+    uvicorn.run(
+        "app.main:app",
+        host=host,
+        port=port,
+        reload=reload,
+        workers=workers,
+        log_config=None,
+        access_log=False,
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=",".join(trusted) or None,
+        timeout_graceful_shutdown=shutdown_timeout,
+    )
 
 
 @cli.command("create-admin")

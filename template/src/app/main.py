@@ -1,5 +1,6 @@
 """The ASGI application: `app.main:app`, built by `create_app()`."""
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
@@ -7,10 +8,12 @@ from fastapi import FastAPI
 
 from app.core import project
 from app.core.config import Settings, get_settings
-from app.core.db import create_engine, create_session_factory
+from app.core.db import create_engine, create_session_factory, monitor_engine
+from app.core.docs import install_docs
 from app.core.email import create_email_sender
 from app.core.errors import register_error_handlers
 from app.core.http import install_http_middleware
+from app.core.logging import configure_logging
 from app.core.passwords import PasswordHasher
 from app.core.permissions import RoleOwnershipAuthorizer
 from app.core.ratelimit import RateLimiter
@@ -22,7 +25,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Open the database, start every module, and close it all on shutdown."""
     settings: Settings = app.state.settings
     app.state.engine = create_engine(settings)
+    app.state.query_stats = monitor_engine(app.state.engine, settings.database_slow_query_ms)
     app.state.session_factory = create_session_factory(app.state.engine)
+    app.state.started_at = time.monotonic()
     try:
         async with AsyncExitStack() as stack:
             for module in MODULES:
@@ -30,20 +35,24 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
                     await stack.enter_async_context(module.lifespan(app))
             yield
     finally:
+        # Runs after uvicorn has let in-flight requests finish (graceful shutdown).
         await app.state.engine.dispose()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    configure_logging(settings)
     app = FastAPI(
         title=project.NAME,
         description=project.DESCRIPTION,
         version=project.VERSION,
         lifespan=lifespan,
-        docs_url="/docs" if settings.docs_enabled else None,
-        redoc_url="/redoc" if settings.docs_enabled else None,
+        docs_url=None,  # served by install_docs, without a CDN
+        redoc_url=None,
         openapi_url="/openapi.json" if settings.docs_enabled else None,
     )
+    if settings.docs_enabled:
+        install_docs(app)
     app.state.settings = settings
     app.state.password_hasher = PasswordHasher(settings)
     app.state.authorizer = RoleOwnershipAuthorizer()

@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.audit.models import AuditAction, AuditEvent
 from app.audit.schemas import AuditFilters
 from app.core.context import RequestContext
+from app.core.metrics import SECURITY_EVENTS
 from app.core.pagination import PageParams, fetch_page
 
 
@@ -24,6 +25,7 @@ def record(
     **details: Any,
 ) -> None:
     """Add an event to the request's transaction. Never put secrets in `details`."""
+    SECURITY_EVENTS.labels(action.value).inc()
     session.add(
         AuditEvent(
             event=action,

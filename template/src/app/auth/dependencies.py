@@ -4,6 +4,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Annotated
 
+import structlog
 from fastapi import Depends
 from fastapi.security import OAuth2PasswordBearer
 
@@ -34,6 +35,8 @@ async def get_authenticated(
         raise NotAuthenticatedError
     claims = decode_access_token(settings, token)
     user = await get_session_user(session, claims)
+    # Every later log line of this request says who made it.
+    structlog.contextvars.bind_contextvars(user_id=str(user.id))
     return Authenticated(user=user, session_id=claims.session_id)
 
 

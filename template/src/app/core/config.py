@@ -62,6 +62,15 @@ class Settings(BaseSettings):
 
     docs_enabled: bool = True
 
+    # Observability.
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # auto: JSON in production, readable lines elsewhere.
+    log_format: Literal["auto", "json", "console"] = "auto"
+    database_slow_query_ms: Annotated[int, Field(ge=1)] = 500
+    metrics_enabled: bool = True
+    # Who may read /metrics (IPs or CIDRs); empty: anyone who reaches the service.
+    metrics_allowed_networks: CommaList = []
+
     # HTTP hygiene.
     cors_origins: CommaList = []
     allowed_hosts: CommaList = ["*"]
@@ -96,7 +105,13 @@ class Settings(BaseSettings):
     lockout_window_minutes: Annotated[int, Field(ge=1)] = 15
     lockout_minutes: Annotated[int, Field(ge=1)] = 15
 
-    @field_validator("cors_origins", "allowed_hosts", "trusted_proxies", mode="before")
+    @field_validator(
+        "cors_origins",
+        "allowed_hosts",
+        "trusted_proxies",
+        "metrics_allowed_networks",
+        mode="before",
+    )
     @classmethod
     def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):

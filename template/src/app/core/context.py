@@ -37,6 +37,11 @@ def _is_trusted(address: str, networks: tuple[IPNetwork, ...]) -> bool:
     return ip is not None and any(ip in network for network in networks)
 
 
+def is_within(address: str, networks: list[str]) -> bool:
+    """Is `address` inside one of `networks` (IPs or CIDRs)?"""
+    return _is_trusted(address, _networks(tuple(networks)))
+
+
 def client_ip(request: Request, trusted_proxies: list[str]) -> str | None:
     """The socket's peer, or, behind trusted proxies, the first untrusted `X-Forwarded-For` hop.
 

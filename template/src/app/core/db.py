@@ -1,16 +1,24 @@
 """The async engine, the session factory and the request's `SessionDep`."""
 
+import time
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from functools import partial
 from typing import Annotated, Any
 
+import structlog
 from fastapi import Depends, Request
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import QueuePool
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.config import Settings
 from app.core.errors import AppError
+from app.core.metrics import DB_POOL, DB_QUERIES, DB_QUERY_SECONDS, DB_SLOW_QUERIES
+
+logger = structlog.get_logger(__name__)
 
 
 def create_engine(settings: Settings) -> AsyncEngine:
@@ -54,6 +62,54 @@ def _make_sqlite_transactional(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN")
+
+
+@dataclass
+class QueryStats:
+    """Totals since start, for `/api/v1/health/detailed`."""
+
+    count: int = 0
+    total_seconds: float = 0.0
+    slow: int = 0
+
+
+def monitor_engine(engine: AsyncEngine, slow_query_ms: int) -> QueryStats:
+    """Count and time every statement; log the slow ones, without their parameters."""
+    stats = QueryStats()
+    threshold = slow_query_ms / 1000
+
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def _start(conn: Any, _cursor: Any, _statement: str, *_: Any) -> None:
+        conn.info.setdefault("query_started", []).append(time.perf_counter())
+
+    @event.listens_for(engine.sync_engine, "after_cursor_execute")
+    def _finish(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        elapsed = time.perf_counter() - conn.info["query_started"].pop()
+        stats.count += 1
+        stats.total_seconds += elapsed
+        DB_QUERIES.inc()
+        DB_QUERY_SECONDS.observe(elapsed)
+        if elapsed >= threshold:
+            stats.slow += 1
+            DB_SLOW_QUERIES.inc()
+            # The statement has placeholders; parameter values may be personal data.
+            logger.warning("slow query", duration_ms=round(elapsed * 1000, 1), statement=statement)
+
+    for state in ("size", "checked_out", "overflow"):
+        DB_POOL.labels(state).set_function(partial(_pool_stat, engine, state))
+    return stats
+
+
+def _pool_stat(engine: AsyncEngine, state: str) -> float:
+    return pool_stats(engine).get(state, 0)
+
+
+def pool_stats(engine: AsyncEngine) -> dict[str, int]:
+    """Connections of a queue pool; empty for pools without a queue (SQLite in memory)."""
+    pool = engine.pool
+    if not isinstance(pool, QueuePool):
+        return {}
+    return {"size": pool.size(), "checked_out": pool.checkedout(), "overflow": pool.overflow()}
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -1,5 +1,8 @@
 """Request ids: accept a sane `X-Request-ID` or make one, and echo it back.
 
+The id (with method and path) is also bound to the log context, so every log
+line written while the request is answered carries it.
+
 Pure ASGI on purpose: `BaseHTTPMiddleware` costs a large share of throughput.
 """
 
@@ -8,6 +11,7 @@ import uuid
 from collections.abc import MutableMapping
 from typing import Any
 
+import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -30,6 +34,10 @@ class RequestIdMiddleware:
             return
         request_id = self._incoming_id(scope) or uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(
+            request_id=request_id, method=scope["method"], path=scope["path"]
+        )
         header = (REQUEST_ID_HEADER.lower().encode(), request_id.encode())
 
         async def send_with_id(message: Message) -> None:

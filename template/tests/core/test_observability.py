@@ -1,0 +1,92 @@
+"""Structured logs with the request's context, metrics by route template, DB monitoring."""
+
+import json
+import logging
+
+import httpx
+import pytest
+
+from app.core.config import get_settings
+from app.core.logging import configure_logging
+from tests.helpers import PASSWORD, Mailbox, UserFactory
+
+
+async def test_access_lines_have_request_route_status_latency_user(
+    client: httpx.AsyncClient, users: UserFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configure_logging(get_settings().model_copy(update={"log_format": "json"}))
+    user = await users.create("logme@example.com")
+    headers = await users.headers("logme@example.com")
+    capsys.readouterr()
+    await client.get(f"/api/v1/users/{user.id}", headers={**headers, "X-Request-ID": "req-42"})
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line]
+    access = next(line for line in lines if line["event"] == "request")
+    assert access["request_id"] == "req-42"
+    assert access["method"] == "GET"
+    assert access["route"] == "/api/v1/users/{user_id}"
+    assert access["status"] == 200
+    assert access["user_id"] == str(user.id)
+    assert isinstance(access["latency_ms"], float)
+    assert access["level"] == "info"
+    assert "timestamp" in access
+
+
+async def test_no_secret_is_ever_logged(
+    client: httpx.AsyncClient,
+    users: UserFactory,
+    mailbox: Mailbox,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    configure_logging(
+        get_settings().model_copy(update={"log_format": "json", "log_level": "DEBUG"})
+    )
+    logging.getLogger("sqlalchemy.engine").setLevel(logging.INFO)  # even with SQL echo
+    try:
+        await users.create("quiet@example.com")
+        tokens = await users.login("quiet@example.com")
+        refreshed = await client.post(
+            "/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]}
+        )
+        await client.post("/api/v1/auth/forgot-password", json={"email": "quiet@example.com"})
+        reset_token = mailbox.token_from("quiet@example.com", "reset-password")
+        await client.post(
+            "/api/v1/auth/reset-password",
+            json={"token": reset_token, "new_password": "n3w-secret-pass"},
+        )
+    finally:
+        logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
+    output = capsys.readouterr().err
+    assert '"event": "request"' in output
+    secrets = [
+        PASSWORD,
+        "n3w-secret-pass",
+        tokens["access_token"],
+        tokens["refresh_token"],
+        refreshed.json()["refresh_token"],
+        reset_token,
+    ]
+    for secret in secrets:
+        assert secret not in output
+
+
+async def test_metrics_count_requests_by_route_template(client: httpx.AsyncClient) -> None:
+    for _ in range(3):
+        await client.get("/health/live")
+    await client.get("/api/v1/users/00000000-0000-0000-0000-000000000000")
+    response = await client.get("/metrics")
+    assert response.headers["content-type"].startswith("text/plain")
+    text = response.text
+    assert 'http_requests_total{method="GET",route="/health/live",status="200"}' in text
+    assert 'route="/api/v1/users/{user_id}",status="401"' in text
+    assert "http_request_duration_seconds_bucket" in text
+    assert "http_requests_in_progress" in text
+    assert "db_queries_total" in text
+    assert 'db_pool_connections{state="size"}' in text
+
+
+async def test_security_events_are_counted(client: httpx.AsyncClient) -> None:
+    await client.post(
+        "/api/v1/auth/login", json={"email": "who@example.com", "password": "wrong-pass-1"}
+    )
+    text = (await client.get("/metrics")).text
+    assert 'security_events_total{event="login_failed"}' in text
