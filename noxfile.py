@@ -33,6 +33,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))  # nox does not put the noxfile's folder on sys.path
+import noxbrowser  # noqa: E402 - /docs in headless Chromium
 import noxservices as services  # noqa: E402 - PostgreSQL and Redis for the sessions
 
 RENDER_ROOT = ROOT / ".nox" / "render"
@@ -168,6 +169,18 @@ def docs(session: nox.Session) -> None:
     session.run(
         sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site), env=env
     )
+
+
+@nox.session(allow_parallel=True)
+def docs_browser(session: nox.Session) -> None:
+    """Serve a rendered service and load /docs in headless Chromium with no network.
+
+    Keeps the screenshot in .nox/artifacts/docs.png.
+    """
+    dst = RENDER_ROOT / "docs-browser"
+    answers = render(session, dst, "sqlite", ())
+    artifacts = ROOT / ".nox" / "artifacts"
+    noxbrowser.check_docs(session, dst, str(answers["project_slug"]), artifacts)
 
 
 @nox.session(allow_parallel=True)
