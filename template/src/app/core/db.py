@@ -109,7 +109,9 @@ def pool_stats(engine: AsyncEngine) -> dict[str, int]:
     pool = engine.pool
     if not isinstance(pool, QueuePool):
         return {}
-    return {"size": pool.size(), "checked_out": pool.checkedout(), "overflow": pool.overflow()}
+    # SQLAlchemy counts overflow from -size upwards; clients want "extra connections now".
+    overflow = max(pool.overflow(), 0)
+    return {"size": pool.size(), "checked_out": pool.checkedout(), "overflow": overflow}
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
