@@ -1,5 +1,6 @@
 """Register, log in (JSON and OAuth2 form) and the current user."""
 
+import bcrypt
 import httpx
 
 from tests.helpers import PASSWORD, UserFactory, assert_error, bearer
@@ -136,3 +137,17 @@ async def test_token_endpoint_bad_requests(client: httpx.AsyncClient) -> None:
         await client.post(TOKEN, data={"grant_type": "refresh_token"}), 400, "INVALID_REQUEST"
     )
     assert_error(await client.post(TOKEN, data={}), 422, "VALIDATION_ERROR")
+
+
+async def test_login_upgrades_a_legacy_bcrypt_hash(
+    client: httpx.AsyncClient, users: UserFactory
+) -> None:
+    user = await users.create("legacy@example.com")
+    user.hashed_password = bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(rounds=4)).decode()
+    users.session.add(user)
+    await users.session.commit()
+    await users.login("legacy@example.com")
+    await users.session.refresh(user)
+    assert user.hashed_password is not None
+    assert user.hashed_password.startswith("$argon2id$")
+    await users.login("legacy@example.com")  # and the new hash verifies
