@@ -8,6 +8,7 @@ from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
 
+from fastapi import BackgroundTasks
 from sqlalchemy import update
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -16,7 +17,7 @@ from app.auth.exceptions import AccountTokenInvalidError
 from app.auth.models import AccountToken
 from app.core import project
 from app.core.config import Settings
-from app.core.email import Email, render_email
+from app.core.email import Email, EmailSender, render_email, send_quietly
 from app.core.models import utcnow
 from app.core.security import hash_opaque_token, new_opaque_token
 from app.users.models import User
@@ -77,25 +78,54 @@ async def consume_token(session: AsyncSession, token: str, purpose: TokenPurpose
     return row[1]
 
 
-def verification_email(settings: Settings, user: User, token: str) -> Email:
-    return render_email(
-        EMAILS,
-        "verify_email",
-        to=user.email,
-        subject=f"Confirm your email for {project.NAME}",
-        service=project.NAME,
-        link=f"{settings.frontend_url.rstrip('/')}/verify-email?token={token}",
-        hours=str(settings.email_verification_expire_hours),
-    )
+async def email_link(
+    session: AsyncSession,
+    settings: Settings,
+    sender: EmailSender,
+    background: BackgroundTasks,
+    user: User,
+    purpose: TokenPurpose,
+) -> None:
+    """Issue a token for `purpose` and email its link once the response is sent.
+
+    Sending after the response keeps the answer's timing the same whether or
+    not an email goes out; a failed send is logged, never shown to the caller.
+    """
+    if purpose is TokenPurpose.VERIFY_EMAIL:
+        token = await issue_token(session, user, purpose, settings.email_verification_lifetime)
+        email = _email(
+            settings,
+            user,
+            "verify_email",
+            f"Confirm your email for {project.NAME}",
+            "verify-email",
+            token,
+            hours=str(settings.email_verification_expire_hours),
+        )
+    else:
+        token = await issue_token(session, user, purpose, settings.password_reset_lifetime)
+        email = _email(
+            settings,
+            user,
+            "reset_password",
+            f"Reset your {project.NAME} password",
+            "reset-password",
+            token,
+            minutes=str(settings.password_reset_expire_minutes),
+        )
+    background.add_task(send_quietly, sender, email)
 
 
-def password_reset_email(settings: Settings, user: User, token: str) -> Email:
+def _email(
+    settings: Settings,
+    user: User,
+    template: str,
+    subject: str,
+    page: str,
+    token: str,
+    **values: str,
+) -> Email:
+    link = f"{settings.frontend_url.rstrip('/')}/{page}?token={token}"
     return render_email(
-        EMAILS,
-        "reset_password",
-        to=user.email,
-        subject=f"Reset your {project.NAME} password",
-        service=project.NAME,
-        link=f"{settings.frontend_url.rstrip('/')}/reset-password?token={token}",
-        minutes=str(settings.password_reset_expire_minutes),
+        EMAILS, template, to=user.email, subject=subject, service=project.NAME, link=link, **values
     )

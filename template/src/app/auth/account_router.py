@@ -13,7 +13,6 @@ from app.auth.schemas import EmailRequest, PasswordReset, TokenRequest
 from app.core.context import RequestContextDep
 from app.core.db import SessionDep
 from app.core.dependencies import EmailSenderDep, PasswordHasherDep, SettingsDep
-from app.core.email import send_quietly
 from app.core.errors import ERROR_RESPONSES
 from app.core.module import API_PREFIX
 from app.core.ratelimit import RateLimiterDep
@@ -46,10 +45,9 @@ async def resend_verification(
     user = await users_service.get_user_by_email(session, body.email)
     if user is None or user.is_verified:
         return
-    token = await account.issue_token(
-        session, user, account.TokenPurpose.VERIFY_EMAIL, settings.email_verification_lifetime
+    await account.email_link(
+        session, settings, sender, background, user, account.TokenPurpose.VERIFY_EMAIL
     )
-    background.add_task(send_quietly, sender, account.verification_email(settings, user, token))
 
 
 @router.post("/forgot-password", status_code=status.HTTP_202_ACCEPTED)
@@ -67,10 +65,9 @@ async def forgot_password(
     user = await users_service.get_user_by_email(session, body.email)
     if user is None or not user.is_active:
         return
-    token = await account.issue_token(
-        session, user, account.TokenPurpose.RESET_PASSWORD, settings.password_reset_lifetime
+    await account.email_link(
+        session, settings, sender, background, user, account.TokenPurpose.RESET_PASSWORD
     )
-    background.add_task(send_quietly, sender, account.password_reset_email(settings, user, token))
 
 
 @router.post("/reset-password", status_code=status.HTTP_204_NO_CONTENT)

@@ -22,7 +22,6 @@ from app.auth.schemas import (
 from app.core.context import RequestContextDep
 from app.core.db import SessionDep
 from app.core.dependencies import EmailSenderDep, PasswordHasherDep, SettingsDep
-from app.core.email import send_quietly
 from app.core.errors import ERROR_RESPONSES
 from app.core.module import API_PREFIX
 from app.core.ratelimit import RateLimiterDep
@@ -51,10 +50,9 @@ async def register(
     await limiter.hit(settings.rate_limit_register, f"register:ip:{context.ip_address}")
     user = await users_service.create_user(session, hasher, body)
     audit.record(session, AuditAction.USER_CREATED, context, actor_id=user.id, target_id=user.id)
-    token = await account.issue_token(
-        session, user, account.TokenPurpose.VERIFY_EMAIL, settings.email_verification_lifetime
+    await account.email_link(
+        session, settings, sender, background, user, account.TokenPurpose.VERIFY_EMAIL
     )
-    background.add_task(send_quietly, sender, account.verification_email(settings, user, token))
     tokens = None
     if not settings.email_verification_required:
         tokens = await service.start_session(session, settings, user, context)
