@@ -4,6 +4,7 @@ Every module that needs settings owns its own class with its own env prefix; thi
 one holds only what the core needs. The README lists every variable.
 """
 
+import os
 from datetime import timedelta
 from enum import StrEnum
 from functools import lru_cache
@@ -33,7 +34,7 @@ CommaList = Annotated[list[str], NoDecode]
 class Settings(BaseSettings):
     """Core settings. Field `secret_key` is read from `SECRET_KEY`, and so on."""
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(extra="ignore")
 
     environment: Environment = Environment.DEVELOPMENT
     secret_key: Annotated[str, Field(min_length=MIN_SECRET_KEY_LENGTH)] = DEVELOPMENT_SECRET_KEY
@@ -146,5 +147,10 @@ class Settings(BaseSettings):
 
 @lru_cache
 def get_settings() -> Settings:
-    """The process-wide settings, read once."""
-    return Settings()
+    """The process-wide settings, read once from the environment and `.env`.
+
+    The test environment ignores `.env`: a developer's own settings must not
+    change what the tests see.
+    """
+    env_file = None if os.environ.get("ENVIRONMENT") == Environment.TEST else ".env"
+    return Settings(_env_file=env_file)
