@@ -2,16 +2,19 @@
 
 `uv run nox -j 2` runs them all, two at a time: the template's own tests, a lint of
 this repo's Python, the docs build, and one `combo` session per answer combination
-(every database x every subset of the optional modules). The matrix is read from
-copier.yml, so it follows the questions.
+(every database x every subset of the optional modules), and the `copier update`
+scenarios (tag `update`, noxupdate.py). The matrix is read from copier.yml, so it
+follows the questions.
 
     uv run nox -l                          # list the sessions
     uv run nox -s "combo(sqlite-none)"     # one combination
     uv run nox -t quick                    # the fastest combinations
     uv run nox -s template_tests -- -x     # arguments after -- go to pytest
+    uv run nox -t update                   # the copier update scenarios
 
 Environment: NOX_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/postgres)
-and NOX_REDIS_URL (default redis://127.0.0.1:6379). When a server a combination
+and NOX_REDIS_URL (default redis://127.0.0.1:6379); NOX_RELEASES_FILE (default
+tests/releases.txt) for the update sessions. When a server a combination
 needs is not reachable, nox starts a throwaway one from local binaries, or fails
 the session saying how to start one.
 """
@@ -35,6 +38,8 @@ ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))  # nox does not put the noxfile's folder on sys.path
 import noxbrowser  # noqa: E402 - /docs in headless Chromium
 import noxservices as services  # noqa: E402 - PostgreSQL and Redis for the sessions
+import noxupdate as update  # noqa: E402 - the copier update scenarios
+import noxuserproject  # noqa: E402 - update_from: a user's project, a release to HEAD
 
 RENDER_ROOT = ROOT / ".nox" / "render"
 
@@ -241,3 +246,32 @@ def combo(session: nox.Session, database: str, modules: tuple[str, ...]) -> None
             ["alembic", "upgrade", "heads"],
         ):
             session.run("uv", "run", *step, env=migrate_env, external=True)
+
+
+# --- copier update: never lose a user's work (noxupdate.py) ----------------------------
+
+
+@nox.session(allow_parallel=True, tags=["update"])
+@nox.parametrize(["database", "modules"], [nox.param(*c, id=combo_id(*c)) for c in COMBOS])
+def update_same(session: nox.Session, database: str, modules: tuple[str, ...]) -> None:
+    """copier update to the same version leaves `git status` empty."""
+    update.same_version(session, combo_id(database, modules), database, modules)
+
+
+@nox.session(allow_parallel=True, tags=["update"])
+def update_modules(session: nox.Session) -> None:
+    """Each module switched on, then off, by copier update equals a fresh render."""
+    update.modules_round_trip(session, DATABASES, MODULES)
+
+
+@nox.session(allow_parallel=True, tags=["update", "postgresql"])
+@nox.parametrize("release", [nox.param(r, id=r) for r in update.release_ids()])
+def update_from(session: nox.Session, release: str) -> None:
+    """A user's project at a past release, updated to HEAD with tasks on, loses nothing."""
+    noxuserproject.from_release(session, release)
+
+
+@nox.session(allow_parallel=True, tags=["update"])
+def update_conflict(session: nox.Session) -> None:
+    """A line both the user and the template changed: the conflict is left and found."""
+    update.conflict_demo(session)

@@ -4,6 +4,7 @@ Each test runs against its own SQLite file, so nothing leaks into the shared
 test database.
 """
 
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,8 @@ from app import cli
 from app.core.config import get_settings
 
 runner = CliRunner()
+# Revision files of the template: <branch>_<NNNN>_<what>.py
+TEMPLATE_REVISION = re.compile(r"[a-z]+_\d{4}_\w+\.py")
 
 
 @pytest.fixture
@@ -61,13 +64,32 @@ def test_db_check_finds_no_drift(own_database: Path) -> None:
     assert result.exit_code == 0, result.output
 
 
-def test_db_revision_starts_and_extends_the_app_branch(
-    own_database: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    project = own_database / "project"
-    shutil.copytree(cli.PROJECT_ROOT / "migrations", project / "migrations")
+@pytest.fixture
+def template_migrations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The CLI on a copy of the project holding only the template's revisions.
+
+    The project's own `app` branch may exist already; the test below starts it
+    afresh. Listed before `own_database`, which then migrates with the copy.
+    """
+    project = tmp_path / "project"
+    shutil.copytree(
+        cli.PROJECT_ROOT / "migrations",
+        project / "migrations",
+        ignore=lambda folder, names: [
+            name
+            for name in names
+            if Path(folder).name == "versions" and not TEMPLATE_REVISION.fullmatch(name)
+        ],
+    )
     shutil.copy(cli.PROJECT_ROOT / "alembic.ini", project / "alembic.ini")
     monkeypatch.setattr(cli, "PROJECT_ROOT", project)
+    return project
+
+
+def test_db_revision_starts_and_extends_the_app_branch(
+    template_migrations: Path, own_database: Path
+) -> None:
+    project = template_migrations
 
     for message in ("first change", "second change"):
         result = runner.invoke(cli.cli, ["db", "revision", "-m", message])
@@ -77,10 +99,10 @@ def test_db_revision_starts_and_extends_the_app_branch(
     versions = project / "migrations" / "versions"
     first = next(versions.glob("*first_change.py")).read_text()
     second = next(versions.glob("*second_change.py")).read_text()
-    assert "branch_labels: str | Sequence[str] | None = ('app',)" in first
+    assert 'branch_labels: str | Sequence[str] | None = ("app",)' in first
     core_head = ScriptDirectory.from_config(cli.alembic_config()).get_revision("core@head")
     assert core_head is not None
-    assert f"depends_on: str | Sequence[str] | None = {core_head.revision!r}" in first
+    assert f'depends_on: str | Sequence[str] | None = "{core_head.revision}"' in first
     assert "down_revision: str | Sequence[str] | None = None" not in second
 
 

@@ -1,0 +1,1 @@
+"""Notes: short notes per user. The service's own module, not the template's."""
