@@ -1,6 +1,6 @@
 """Errors of sign-in and tokens."""
 
-from app.core.errors import INVALID_TOKEN_CHALLENGE, AppError, NotFoundError
+from app.core.errors import INVALID_TOKEN_CHALLENGE, AppError, NotFoundError, RetryLaterError
 
 
 class InvalidCredentialsError(AppError):
@@ -50,14 +50,10 @@ class EmailNotVerifiedError(AppError):
     detail = "Verify your email address before signing in."
 
 
-class AccountLockedError(AppError):
+class AccountLockedError(RetryLaterError):
     status_code = 423
     error_code = "ACCOUNT_LOCKED"
     detail = "Too many failed sign-ins; try again later."
-
-    def __init__(self, retry_after: int) -> None:
-        super().__init__()
-        self.headers = {"Retry-After": str(retry_after)}
 
 
 class AccountTokenInvalidError(AppError):

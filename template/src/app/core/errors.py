@@ -68,6 +68,14 @@ class ConflictError(AppError):
     detail = "The request conflicts with existing data."
 
 
+class RetryLaterError(AppError):
+    """Refused for now: `Retry-After` says in how many seconds to try again."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__()
+        self.headers = {"Retry-After": str(retry_after)}
+
+
 class ServiceUnavailableError(AppError):
     status_code = 503
     error_code = "SERVICE_UNAVAILABLE"

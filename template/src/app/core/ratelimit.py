@@ -14,17 +14,13 @@ from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 
-from app.core.errors import AppError
+from app.core.errors import RetryLaterError
 
 
-class RateLimitedError(AppError):
+class RateLimitedError(RetryLaterError):
     status_code = 429
     error_code = "RATE_LIMITED"
     detail = "Too many requests; try again later."
-
-    def __init__(self, retry_after: int) -> None:
-        super().__init__()
-        self.headers = {"Retry-After": str(retry_after)}
 
 
 class RateLimiter:

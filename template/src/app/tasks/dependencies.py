@@ -5,14 +5,13 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Query
-from pydantic import AwareDatetime
 
 from app.auth.dependencies import CurrentUser
 from app.core.db import SessionDep
 from app.core.permissions import AuthorizerDep
 from app.tasks import service
 from app.tasks.exceptions import TaskNotFoundError
-from app.tasks.models import Task, TaskPriority
+from app.tasks.models import Task
 from app.tasks.schemas import TaskFilters
 from app.users import service as users_service
 
@@ -43,21 +42,5 @@ async def get_writable_task(
     return await service.get_task(session, owner_id, task_id)
 
 
-def task_filters(
-    completed: bool | None = None,
-    priority: TaskPriority | None = None,
-    search: Annotated[str | None, Query(max_length=100)] = None,
-    due_before: AwareDatetime | None = None,
-    due_after: AwareDatetime | None = None,
-) -> TaskFilters:
-    return TaskFilters(
-        completed=completed,
-        priority=priority,
-        search=search,
-        due_before=due_before,
-        due_after=due_after,
-    )
-
-
 WritableTask = Annotated[Task, Depends(get_writable_task)]
-TaskFiltersDep = Annotated[TaskFilters, Depends(task_filters)]
+TaskFiltersDep = Annotated[TaskFilters, Query()]

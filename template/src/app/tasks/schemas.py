@@ -9,7 +9,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from app.core.schemas import PartialUpdate, StrictModel, UTCTimestamp
 from app.tasks.models import TaskPriority
@@ -74,8 +74,10 @@ class TaskOrder(StrEnum):
 
 
 class TaskFilters(BaseModel):
+    """Query parameters of the task list."""
+
     completed: bool | None = None
     priority: TaskPriority | None = None
-    search: str | None = None
+    search: str | None = Field(default=None, max_length=100)
     due_before: AwareDatetime | None = None
     due_after: AwareDatetime | None = None

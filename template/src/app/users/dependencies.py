@@ -4,11 +4,10 @@ import uuid
 from typing import Annotated
 
 from fastapi import Depends, Query
-from pydantic import AwareDatetime
 
 from app.auth.dependencies import CurrentUser
 from app.core.db import SessionDep
-from app.core.permissions import AuthorizerDep, Role, authorize
+from app.core.permissions import AuthorizerDep, authorize
 from app.users import service
 from app.users.models import User
 from app.users.schemas import UserFilters
@@ -33,22 +32,6 @@ async def require_admin(current: CurrentUser, authorizer: AuthorizerDep) -> User
     return current
 
 
-def user_filters(
-    is_active: bool | None = None,
-    role: Role | None = None,
-    search: Annotated[str | None, Query(max_length=100)] = None,
-    created_after: AwareDatetime | None = None,
-    created_before: AwareDatetime | None = None,
-) -> UserFilters:
-    return UserFilters(
-        is_active=is_active,
-        role=role,
-        search=search,
-        created_after=created_after,
-        created_before=created_before,
-    )
-
-
 TargetUser = Annotated[User, Depends(get_target_user)]
 AdminUser = Annotated[User, Depends(require_admin)]
-UserFiltersDep = Annotated[UserFilters, Depends(user_filters)]
+UserFiltersDep = Annotated[UserFilters, Query()]

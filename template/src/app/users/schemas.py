@@ -135,8 +135,10 @@ class UserOrder(StrEnum):
 
 
 class UserFilters(BaseModel):
+    """Query parameters of the user list."""
+
     is_active: bool | None = None
     role: Role | None = None
-    search: str | None = None
+    search: str | None = Field(default=None, max_length=100)
     created_after: AwareDatetime | None = None
     created_before: AwareDatetime | None = None
