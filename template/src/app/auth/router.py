@@ -47,7 +47,11 @@ async def register(
     Signed in at once, unless `EMAIL_VERIFICATION_REQUIRED` is on: then `tokens`
     is null until the email is confirmed.
     """
-    await limiter.hit(settings.rate_limit_register, f"register:ip:{context.ip_address}")
+    await limiter.hit(
+        settings.rate_limit_register,
+        f"register:ip:{context.ip_address}",
+        f"register:account:{body.email}",
+    )
     user = await users_service.create_user(session, hasher, body)
     audit.record(session, AuditAction.USER_CREATED, context, actor_id=user.id, target_id=user.id)
     await account.email_link(
