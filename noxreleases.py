@@ -117,7 +117,7 @@ def clone_template(dst: Path, releases: list[Release]) -> None:
         git(dst, "tag", release.tag, release.sha)
 
 
-# --- a synthetic release, when the file lists none ------------------------------------
+# --- a synthetic release: older template files than HEAD's -----------------------------
 
 # Tag of the older baseline built under HEAD by `make_synthetic_release`.
 SYNTHETIC_TAG = "v0.0.0"

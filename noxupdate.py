@@ -53,8 +53,12 @@ SCRATCH = {".git", ".venv", "__pycache__", ".mypy_cache", ".ruff_cache", ".pytes
 
 
 def release_ids() -> list[str]:
-    """update_from's parameters: every listed release, or the synthetic one when none is."""
-    return [release.tag for release in read_releases()] or [SYNTHETIC]
+    """update_from's parameters: every listed release, then the synthetic one.
+
+    The synthetic release always runs too: it differs from HEAD in template files,
+    so the update merges real changes even while the newest release equals HEAD.
+    """
+    return [*(release.tag for release in read_releases()), SYNTHETIC]
 
 
 def copy(template: Path, dst: Path, ref: str, **data: object) -> dict[str, object]:

@@ -90,12 +90,12 @@ def test_local_release_tags_are_recorded() -> None:
             )
 
 
-def test_release_ids_fall_back_to_the_synthetic_release(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_release_ids_end_with_the_synthetic_release(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(noxupdate, "read_releases", list)
     assert noxupdate.release_ids() == ["synthetic"]
     release = noxreleases.Release("v1.2.3", SHA)
     monkeypatch.setattr(noxupdate, "read_releases", lambda: [release])
-    assert noxupdate.release_ids() == ["v1.2.3"]
+    assert noxupdate.release_ids() == ["v1.2.3", "synthetic"]
 
 
 # --- the update sessions' inputs still fit the template --------------------------------
