@@ -4,7 +4,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from app.core import project
 from app.core.config import Settings, get_settings
@@ -13,7 +13,7 @@ from app.core.docs import install_docs
 from app.core.email import create_email_sender
 from app.core.errors import register_error_handlers
 from app.core.http import install_http_middleware
-from app.core.logging import configure_logging
+from app.core.logging import bind_route, configure_logging
 from app.core.passwords import PasswordHasher
 from app.core.permissions import RoleOwnershipAuthorizer
 from app.core.ratelimit import RateLimiter
@@ -47,6 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=project.DESCRIPTION,
         version=project.VERSION,
         lifespan=lifespan,
+        dependencies=[Depends(bind_route)],
         docs_url=None,  # served by install_docs, without a CDN
         redoc_url=None,
         openapi_url="/openapi.json" if settings.docs_enabled else None,

@@ -5,6 +5,8 @@ import logging
 
 import httpx
 import pytest
+import structlog
+from fastapi import FastAPI
 
 from app.core.config import get_settings
 from app.core.logging import configure_logging
@@ -90,3 +92,24 @@ async def test_security_events_are_counted(client: httpx.AsyncClient) -> None:
     )
     text = (await client.get("/metrics")).text
     assert 'security_events_total{event="login_failed"}' in text
+
+
+async def test_app_log_lines_carry_the_request_context(
+    app: FastAPI, client: httpx.AsyncClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    @app.get("/test-log/{item}")
+    async def log_something(item: str) -> dict[str, str]:
+        structlog.get_logger("app.test").warning("working on it", item=item)
+        return {"item": item}
+
+    configure_logging(get_settings().model_copy(update={"log_format": "json"}))
+    capsys.readouterr()
+    await client.get("/test-log/42", headers={"X-Request-ID": "ctx-1"})
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line]
+    line = next(line for line in lines if line["event"] == "working on it")
+    assert (line["request_id"], line["route"], line["method"]) == (
+        "ctx-1",
+        "/test-log/{item}",
+        "GET",
+    )
+    assert line["path"] == "/test-log/42"

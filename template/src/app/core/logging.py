@@ -1,8 +1,9 @@
 """Structured logs with structlog: JSON in production, readable in development.
 
 Every library's records (uvicorn, SQLAlchemy, the app's own `logging` calls) go
-through the same processors, so each line carries the request's context (request
-id, method, route, user id) bound by the middleware and the auth dependency.
+through the same processors, so each line carries the request's context: request
+id, method and path (the middleware), route template (`bind_route`) and user id
+(the auth dependency). Status and latency come with the access line at the end.
 """
 
 import logging
@@ -10,6 +11,7 @@ import sys
 from typing import Any
 
 import structlog
+from fastapi import Request
 from structlog.types import EventDict, Processor
 
 from app.core.config import Environment, Settings
@@ -71,3 +73,9 @@ def configure_logging(settings: Settings) -> None:
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers = []
         logging.getLogger(name).propagate = True
+
+
+async def bind_route(request: Request) -> None:
+    """Add the matched route *template* to the log context (an app-wide dependency)."""
+    route = request.scope.get("route")
+    structlog.contextvars.bind_contextvars(route=getattr(route, "path", None))
