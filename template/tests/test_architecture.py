@@ -6,7 +6,8 @@ from pathlib import Path
 from app.modules import MODULES
 
 APP = Path(__file__).resolve().parents[1] / "src" / "app"
-CORE_MODULES = {"users", "auth", "health"}
+# Always rendered; optional modules may import core, users and auth only.
+CORE_MODULES = {"users", "auth", "health", "audit"}
 
 
 def imported_app_packages(path: Path) -> set[str]:

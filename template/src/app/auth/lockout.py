@@ -17,13 +17,14 @@ from app.core.config import Settings
 from app.core.models import utcnow
 
 
-async def ensure_not_locked(session: AsyncSession, email: str) -> None:
+async def ensure_not_locked(session: AsyncSession, email: str) -> LoginAttempts | None:
+    """Refuse a locked email; return its failure record, if it has one."""
     attempts = await session.get(LoginAttempts, email)
-    if attempts is None or attempts.locked_until is None:
-        return
-    remaining = (attempts.locked_until - utcnow()).total_seconds()
-    if remaining > 0:
-        raise AccountLockedError(retry_after=math.ceil(remaining))
+    if attempts is not None and attempts.locked_until is not None:
+        remaining = (attempts.locked_until - utcnow()).total_seconds()
+        if remaining > 0:
+            raise AccountLockedError(retry_after=math.ceil(remaining))
+    return attempts
 
 
 async def record_failure(session: AsyncSession, settings: Settings, email: str) -> bool:

@@ -52,7 +52,7 @@ async def authenticate(
 ) -> User:
     """The active user with these credentials; the same work whether or not they exist."""
     email = email.lower()
-    await lockout.ensure_not_locked(session, email)
+    attempts = await lockout.ensure_not_locked(session, email)
     user = await get_user_by_email(session, email)
     valid, new_hash = await hasher.verify(password, user.hashed_password if user else None)
     if user is None or not valid:
@@ -69,7 +69,8 @@ async def authenticate(
         user.hashed_password = new_hash
     user.last_login_at = utcnow()
     session.add(user)
-    await lockout.clear(session, email)
+    if attempts is not None:  # a success forgets earlier failures; no query when none
+        await session.delete(attempts)
     audit.record(session, AuditAction.LOGIN_SUCCEEDED, context, actor_id=user.id)
     return user
 

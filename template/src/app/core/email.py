@@ -8,6 +8,7 @@ import html
 import logging
 from dataclasses import dataclass
 from email.message import EmailMessage
+from functools import lru_cache
 from pathlib import Path
 from string import Template
 from typing import Protocol
@@ -75,10 +76,16 @@ def render_email(folder: Path, name: str, *, to: str, subject: str, **values: st
 
     Values are HTML-escaped for the HTML part.
     """
-    text = Template((folder / f"{name}.txt").read_text()).substitute(values)
+    text = _template(folder / f"{name}.txt").substitute(values)
     escaped = {key: html.escape(value) for key, value in values.items()}
-    body = Template((folder / f"{name}.html").read_text()).substitute(escaped)
+    body = _template(folder / f"{name}.html").substitute(escaped)
     return Email(to=to, subject=subject, text=text, html=body)
+
+
+@lru_cache
+def _template(path: Path) -> Template:
+    # Read once: no file I/O on the event loop after the first message.
+    return Template(path.read_text())
 
 
 async def send_quietly(sender: EmailSender, email: Email) -> None:
