@@ -30,7 +30,6 @@ import shutil
 import sys
 from pathlib import Path
 
-import copier
 import nox
 import yaml
 
@@ -138,16 +137,7 @@ def render(session: nox.Session, dst: Path, database: str, modules: tuple[str, .
     """Render the template from this work tree (dirty changes included) into dst."""
     shutil.rmtree(dst, ignore_errors=True)
     session.log(f"render {database=} modules={list(modules)} into {dst}")
-    worker = copier.run_copy(
-        src_path=str(ROOT),
-        dst_path=dst,
-        data={"database": database, "modules": list(modules)},
-        defaults=True,
-        vcs_ref="HEAD",
-        unsafe=False,
-        quiet=True,
-    )
-    return worker.answers.combined
+    return update.copy(ROOT, dst, "HEAD", database=database, modules=list(modules))
 
 
 # --- sessions -------------------------------------------------------------------------
