@@ -13,7 +13,8 @@ follows the questions.
     uv run nox -t update                   # the copier update scenarios
 
 Environment: NOX_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/postgres)
-and NOX_REDIS_URL (default redis://127.0.0.1:6379); NOX_RELEASES_FILE (default
+and NOX_REDIS_URL (default redis://127.0.0.1:6379); NOX_DB_PREFIX (default nox) names
+the databases the sessions create; NOX_RELEASES_FILE (default
 tests/releases.txt) for the update sessions. When a server a combination
 needs is not reachable, nox starts a throwaway one from local binaries, or fails
 the session saying how to start one.
@@ -210,7 +211,7 @@ def combo(session: nox.Session, database: str, modules: tuple[str, ...]) -> None
 
         session.run("uv", "sync", env=env, external=True)
         if postgres:  # each combination owns its databases, so `nox -j 2` is safe
-            db_name = re.sub(r"[^a-z0-9]+", "_", f"nox_{name}")
+            db_name = re.sub(r"[^a-z0-9]+", "_", f"{services.DB_PREFIX}_{name}")
             test_db, migrate_db = f"{db_name}_test", f"{db_name}_migrate"
             services.recreate_databases(session, postgres, [test_db, migrate_db], env)
             env["TEST_DATABASE_URL"] = services.asyncpg_url(postgres, test_db)

@@ -24,6 +24,8 @@ import nox
 
 POSTGRES_URL = os.environ.get("NOX_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("NOX_REDIS_URL", "redis://127.0.0.1:6379")
+# Prefix of the databases the sessions create; two checkouts testing at once need two.
+DB_PREFIX = os.environ.get("NOX_DB_PREFIX", "nox")
 
 START_POSTGRES = (
     "Start PostgreSQL (Debian: `pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) "

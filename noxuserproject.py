@@ -114,7 +114,8 @@ def from_release(session: nox.Session, release: str) -> None:
 
     user_data = ["python", str(USER_FILES / "user_data.py")]
     databases = [
-        re.sub(r"[^a-z0-9]+", "_", f"nox_update_from_{release}_{kind}") for kind in ("dev", "test")
+        re.sub(r"[^a-z0-9]+", "_", f"{services.DB_PREFIX}_update_from_{release}_{kind}")
+        for kind in ("dev", "test")
     ]
     with services.postgres(session) as server, session.chdir(project):
         # The user's work: settings, their own module and its migration, their data.
