@@ -82,10 +82,16 @@ class Mailbox:
                 return found
         raise AssertionError(f"no email to {address} among {len(self.messages)} messages")
 
-    def token_from(self, address: str, page: str) -> str:
-        """The token of the `<page>?token=…` link in the latest message to `address`."""
+    def text_to(self, address: str) -> str:
+        """The plain-text body of the latest message to `address`."""
         body = self.last_to(address).get_body(("plain",))
         assert body is not None
-        match = re.search(rf"/{page}\?token=([\w-]+)", body.get_content())
-        assert match, body.get_content()
+        text: str = body.get_content()
+        return text
+
+    def token_from(self, address: str, page: str) -> str:
+        """The token of the `<page>?token=…` link in the latest message to `address`."""
+        text = self.text_to(address)
+        match = re.search(rf"/{page}\?token=([\w-]+)", text)
+        assert match, text
         return match.group(1)

@@ -131,18 +131,18 @@ async def test_admin_changes_roles_and_activation_but_not_their_own(
     client: httpx.AsyncClient, users: UserFactory, admin_headers: dict[str, str]
 ) -> None:
     alice = await users.create("alice@example.com")
-    alice_headers = await users.headers("alice@example.com")
     promoted = await client.patch(
         f"{USERS}{alice.id}", json={"role": "admin"}, headers=admin_headers
     )
     assert promoted.json()["role"] == "admin"
+    alice_headers = await users.headers("alice@example.com")
     disabled = await client.patch(
         f"{USERS}{alice.id}", json={"is_active": False}, headers=admin_headers
     )
     assert disabled.json()["is_active"] is False
-    # A disabled user's tokens stop working at once.
+    # A disabled user's sessions end at once.
     blocked = await client.get("/api/v1/users/me", headers=alice_headers)
-    assert_error(blocked, 403, "ACCOUNT_DISABLED")
+    assert_error(blocked, 401, "TOKEN_REVOKED")
 
     admin = (await client.get("/api/v1/users/me", headers=admin_headers)).json()
     demote = await client.patch(

@@ -1,7 +1,8 @@
 """Emailed single-use tokens: confirm an email address, reset a password.
 
 Tokens are random, stored only as hashes, expire, and work once. Issuing a new
-one cancels the user's earlier unused tokens of the same purpose.
+one cancels the user's earlier unused tokens of the same purpose; changing the
+password or the email cancels every unused one.
 """
 
 from datetime import timedelta
@@ -28,6 +29,8 @@ EMAILS = Path(__file__).parent / "emails"
 class TokenPurpose(StrEnum):
     VERIFY_EMAIL = "verify_email"
     RESET_PASSWORD = "reset_password"
+    # Proves a new address the user asked for (`users.pending_email`).
+    CHANGE_EMAIL = "change_email"
 
 
 async def issue_token(
@@ -52,15 +55,33 @@ async def issue_token(
     return token
 
 
-async def consume_token(session: AsyncSession, token: str, purpose: TokenPurpose) -> User:
-    """Spend `token` and return its user; `AccountTokenInvalidError` if it cannot be spent."""
+async def cancel_tokens(session: AsyncSession, user: User) -> None:
+    """Cancel every unused emailed token of the user (ASVS 6.4.3).
+
+    Called when the password or the email changes: a link mailed before must
+    not outlive the credentials it was issued for.
+    """
+    await session.exec(
+        delete(AccountToken).where(
+            col(AccountToken.user_id) == user.id, col(AccountToken.used_at).is_(None)
+        )
+    )
+
+
+async def consume_token(
+    session: AsyncSession, token: str, *purposes: TokenPurpose
+) -> tuple[User, TokenPurpose]:
+    """Spend `token` if it has one of `purposes`; its user and purpose.
+
+    `AccountTokenInvalidError` if it cannot be spent.
+    """
     row = (
         await session.exec(
             select(AccountToken, User)
             .join(User, col(User.id) == AccountToken.user_id)
             .where(
                 AccountToken.token_hash == hash_opaque_token(token),
-                AccountToken.purpose == purpose,
+                col(AccountToken.purpose).in_(purposes),
             )
         )
     ).first()
@@ -75,7 +96,7 @@ async def consume_token(session: AsyncSession, token: str, purpose: TokenPurpose
     )
     if spent.rowcount != 1:
         raise AccountTokenInvalidError
-    return row[1]
+    return row[1], TokenPurpose(row[0].purpose)
 
 
 async def email_link(
@@ -90,42 +111,51 @@ async def email_link(
 
     Sending after the response keeps the answer's timing the same whether or
     not an email goes out; a failed send is logged, never shown to the caller.
+    A `CHANGE_EMAIL` link goes to the pending address, the others to the account's.
     """
-    if purpose is TokenPurpose.VERIFY_EMAIL:
-        token = await issue_token(session, user, purpose, settings.email_verification_lifetime)
-        email = _email(
-            settings,
-            user,
-            "verify_email",
-            f"Confirm your email for {project.NAME}",
-            "verify-email",
-            token,
-            hours=str(settings.email_verification_expire_hours),
-        )
-    else:
+    if purpose is TokenPurpose.RESET_PASSWORD:
         token = await issue_token(session, user, purpose, settings.password_reset_lifetime)
         email = _email(
-            settings,
-            user,
+            user.email,
             "reset_password",
             f"Reset your {project.NAME} password",
-            "reset-password",
-            token,
+            _link(settings, "reset-password", token),
             minutes=str(settings.password_reset_expire_minutes),
         )
+    else:
+        token = await issue_token(session, user, purpose, settings.email_verification_lifetime)
+        hours = str(settings.email_verification_expire_hours)
+        link = _link(settings, "verify-email", token)
+        if purpose is TokenPurpose.CHANGE_EMAIL and user.pending_email is not None:
+            subject = f"Confirm your new email for {project.NAME}"
+            email = _email(user.pending_email, "change_email", subject, link, hours=hours)
+        else:
+            subject = f"Confirm your email for {project.NAME}"
+            email = _email(user.email, "verify_email", subject, link, hours=hours)
     background.add_task(send_quietly, sender, email)
 
 
-def _email(
+def email_notice(
     settings: Settings,
-    user: User,
+    sender: EmailSender,
+    background: BackgroundTasks,
+    to: str,
     template: str,
     subject: str,
-    page: str,
-    token: str,
     **values: str,
-) -> Email:
-    link = f"{settings.frontend_url.rstrip('/')}/{page}?token={token}"
+) -> None:
+    """Email a notice that carries no token (its link points at forgot-password)."""
+    link = _link(settings, "forgot-password", None)
+    email = _email(to, template, f"{subject} ({project.NAME})", link, **values)
+    background.add_task(send_quietly, sender, email)
+
+
+def _link(settings: Settings, page: str, token: str | None) -> str:
+    base = f"{settings.frontend_url.rstrip('/')}/{page}"
+    return base if token is None else f"{base}?token={token}"
+
+
+def _email(to: str, template: str, subject: str, link: str, **values: str) -> Email:
     return render_email(
-        EMAILS, template, to=user.email, subject=subject, service=project.NAME, link=link, **values
+        EMAILS, template, to=to, subject=subject, service=project.NAME, link=link, **values
     )

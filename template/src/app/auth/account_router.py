@@ -9,6 +9,7 @@ from fastapi import APIRouter, BackgroundTasks, status
 from app.audit import service as audit
 from app.audit.models import AuditAction
 from app.auth import account, lockout, service
+from app.auth.account_changes import AccountChangesDep
 from app.auth.schemas import EmailRequest, PasswordReset, TokenRequest
 from app.core.context import RequestContextDep
 from app.core.db import SessionDep
@@ -23,9 +24,18 @@ router = APIRouter(prefix=f"{API_PREFIX}/auth", tags=["auth"], responses=ERROR_R
 
 
 @router.post("/verify-email", status_code=status.HTTP_204_NO_CONTENT)
-async def verify_email(body: TokenRequest, session: SessionDep, context: RequestContextDep) -> None:
-    """Confirm an email address with the token from the emailed link."""
-    user = await account.consume_token(session, body.token, account.TokenPurpose.VERIFY_EMAIL)
+async def verify_email(body: TokenRequest, changes: AccountChangesDep) -> None:
+    """Confirm an email address with the token from the emailed link.
+
+    A link mailed to a new address the user asked for makes it the account's email.
+    """
+    session, context = changes.session, changes.context
+    user, purpose = await account.consume_token(
+        session, body.token, account.TokenPurpose.VERIFY_EMAIL, account.TokenPurpose.CHANGE_EMAIL
+    )
+    if purpose is account.TokenPurpose.CHANGE_EMAIL:
+        await changes.confirm_email_change(user)
+        return
     await users_service.mark_verified(session, user)
     audit.record(session, AuditAction.EMAIL_VERIFIED, context, target_id=user.id)
 
@@ -81,11 +91,12 @@ async def reset_password(
 ) -> None:
     """Set a new password with the emailed token; every session of the account ends."""
     await limiter.hit(settings.rate_limit_email, f"reset-password:ip:{context.ip_address}")
-    user = await account.consume_token(session, body.token, account.TokenPurpose.RESET_PASSWORD)
+    user, _ = await account.consume_token(session, body.token, account.TokenPurpose.RESET_PASSWORD)
     if body.new_password.lower() == user.email:
         raise PasswordIsEmailError
     await users_service.set_password(session, user, await hasher.hash(body.new_password))
     await service.revoke_all_sessions(session, user.id)
+    await account.cancel_tokens(session, user)
     await lockout.clear(session, user.email)
     # The emailed link proves the address too.
     await users_service.mark_verified(session, user)

@@ -1,6 +1,12 @@
 """Errors of sign-in and tokens."""
 
-from app.core.errors import INVALID_TOKEN_CHALLENGE, AppError, NotFoundError, RetryLaterError
+from app.core.errors import (
+    INVALID_TOKEN_CHALLENGE,
+    AppError,
+    ForbiddenError,
+    NotFoundError,
+    RetryLaterError,
+)
 
 
 class InvalidCredentialsError(AppError):
@@ -59,3 +65,8 @@ class AccountLockedError(RetryLaterError):
 class AccountTokenInvalidError(AppError):
     error_code = "TOKEN_INVALID"
     detail = "This link is invalid, expired or already used; ask for a new one."
+
+
+class CurrentPasswordRequiredError(ForbiddenError):
+    error_code = "CURRENT_PASSWORD_REQUIRED"
+    detail = "Send `current_password` to change your email address."

@@ -47,14 +47,19 @@ class AccountToken(TableBase, table=True):
 
 
 class LoginAttempts(SQLModel, table=True):
-    """Failed sign-ins per email, whether or not an account has it.
+    """Failed sign-ins per email and client, whether or not an account has the email.
 
-    Keyed by email so that a locked answer says nothing about which emails exist.
+    Keyed by email so that a locked answer says nothing about which emails exist;
+    one row per (email, client IP), and one (`client_ip` = `*`) for every client
+    together.
     """
 
     __tablename__ = "login_attempts"
 
     email: str = Field(max_length=320, primary_key=True)
+    client_ip: str = Field(max_length=45, primary_key=True)
     failed_count: int = 0
     window_started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Locks in a row; on the all-clients row each lasts twice the one before.
+    lock_count: int = 0

@@ -1,7 +1,7 @@
 """Sign-in, sessions and token rotation. Never commits; the request's session does."""
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from sqlmodel import col, select
@@ -18,7 +18,7 @@ from app.auth.exceptions import (
     SessionNotFoundError,
     TokenRevokedError,
 )
-from app.auth.models import AuthSession, RefreshToken
+from app.auth.models import AuthSession, LoginAttempts, RefreshToken
 from app.auth.schemas import TokenPair
 from app.core.config import Settings
 from app.core.context import RequestContext
@@ -31,6 +31,7 @@ from app.core.security import (
     hash_opaque_token,
     new_opaque_token,
 )
+from app.users.exceptions import WrongPasswordError
 from app.users.models import User
 from app.users.service import get_user_by_email
 
@@ -52,14 +53,13 @@ async def authenticate(
 ) -> User:
     """The active user with these credentials; the same work whether or not they exist."""
     email = email.lower()
-    attempts = await lockout.ensure_not_locked(session, email)
+    attempts = await lockout.ensure_not_locked(session, email, context.ip_address)
     user = await get_user_by_email(session, email)
     valid, new_hash = await hasher.verify(password, user.hashed_password if user else None)
     if user is None or not valid:
         target_id = user.id if user else None
         audit.record(session, AuditAction.LOGIN_FAILED, context, target_id=target_id, email=email)
-        if await lockout.record_failure(session, settings, email):
-            audit.record(session, AuditAction.ACCOUNT_LOCKED, context, target_id=target_id)
+        await _count_failure(session, settings, context, email, attempts, target_id)
         raise InvalidCredentialsError
     if not user.is_active:
         raise AccountDisabledError
@@ -69,18 +69,53 @@ async def authenticate(
         user.hashed_password = new_hash
     user.last_login_at = utcnow()
     session.add(user)
-    if attempts is not None:  # a success forgets earlier failures; no query when none
-        await session.delete(attempts)
+    await lockout.forget_client(session, attempts, context.ip_address)
     audit.record(session, AuditAction.LOGIN_SUCCEEDED, context, actor_id=user.id)
     return user
+
+
+async def confirm_password(
+    session: AsyncSession,
+    hasher: PasswordHasher,
+    settings: Settings,
+    context: RequestContext,
+    user: User,
+    password: str,
+) -> None:
+    """Check a signed-in user's current password, with the same lockout as sign-in.
+
+    A stolen access token must not become a way to guess the password.
+    """
+    attempts = await lockout.ensure_not_locked(session, user.email, context.ip_address)
+    valid, _ = await hasher.verify(password, user.hashed_password)
+    if not valid:
+        audit.record(
+            session, AuditAction.LOGIN_FAILED, context, target_id=user.id, email=user.email
+        )
+        await _count_failure(session, settings, context, user.email, attempts, user.id)
+        raise WrongPasswordError
+
+
+async def _count_failure(
+    session: AsyncSession,
+    settings: Settings,
+    context: RequestContext,
+    email: str,
+    attempts: list[LoginAttempts],
+    target_id: uuid.UUID | None,
+) -> None:
+    if await lockout.record_failure(session, settings, email, context.ip_address, attempts):
+        audit.record(session, AuditAction.ACCOUNT_LOCKED, context, target_id=target_id)
 
 
 async def start_session(
     session: AsyncSession, settings: Settings, user: User, context: RequestContext
 ) -> TokenPair:
+    now = utcnow()
     auth_session = AuthSession(
         user_id=user.id,
-        expires_at=utcnow() + timedelta(days=settings.refresh_token_expire_days),
+        created_at=now,
+        expires_at=_expiry(settings, started=now, now=now),
         ip_address=context.ip_address,
         user_agent=context.user_agent,
     )
@@ -108,7 +143,8 @@ async def rotate_refresh_token(
     now = utcnow()
     if auth_session.revoked_at is not None:
         raise TokenRevokedError
-    if auth_session.expires_at <= now:
+    expires_at = _expiry(settings, started=auth_session.created_at, now=now)
+    if auth_session.expires_at <= now or expires_at <= now:
         raise TokenExpiredError
     if not user.is_active:
         raise AccountDisabledError
@@ -131,9 +167,15 @@ async def rotate_refresh_token(
         )
         raise TokenReusedError
     auth_session.last_used_at = now
-    auth_session.expires_at = now + timedelta(days=settings.refresh_token_expire_days)
+    auth_session.expires_at = expires_at
     session.add(auth_session)
     return _issue_tokens(session, settings, auth_session)
+
+
+def _expiry(settings: Settings, *, started: datetime, now: datetime) -> datetime:
+    """Idle timeout from now, but never past the session's absolute lifetime."""
+    idle = now + timedelta(days=settings.refresh_token_expire_days)
+    return min(idle, started + timedelta(days=settings.session_max_lifetime_days))
 
 
 def _issue_tokens(

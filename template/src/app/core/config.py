@@ -51,7 +51,10 @@ class Settings(BaseSettings):
     jwt_issuer: str = project.SLUG
     jwt_audience: str = project.SLUG
     access_token_expire_minutes: Annotated[int, Field(ge=1, le=24 * 60)] = 15
+    # Idle timeout: a session unused this long ends; each refresh restarts it.
     refresh_token_expire_days: Annotated[int, Field(ge=1, le=365)] = 7
+    # Absolute lifetime: no refresh keeps a session past this age.
+    session_max_lifetime_days: Annotated[int, Field(ge=1, le=365)] = 30
 
     # argon2id cost; the defaults are argon2-cffi's (RFC 9106 low-memory profile).
     password_hash_time_cost: Annotated[int, Field(ge=1)] = 3
@@ -101,8 +104,10 @@ class Settings(BaseSettings):
     rate_limit_login: str = "10/minute"
     rate_limit_refresh: str = "30/minute"
     rate_limit_email: str = "5/minute"
-    # Lockout: this many failed sign-ins within the window lock the email for a while.
+    # Lockout: this many failed sign-ins within the window from one client lock the
+    # email for that client; the account threshold counts every client together.
     lockout_threshold: Annotated[int, Field(ge=1)] = 5
+    lockout_account_threshold: Annotated[int, Field(ge=1)] = 50
     lockout_window_minutes: Annotated[int, Field(ge=1)] = 15
     lockout_minutes: Annotated[int, Field(ge=1)] = 15
 

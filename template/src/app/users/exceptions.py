@@ -20,6 +20,8 @@ class UsernameTakenError(ConflictError):
 class WrongPasswordError(ForbiddenError):
     error_code = "INVALID_CREDENTIALS"
     detail = "The current password is wrong."
+    # The failure counter and the audit event must be saved with the refusal.
+    commit_changes = True
 
 
 class OwnAccountChangeError(ForbiddenError):

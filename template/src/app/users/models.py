@@ -16,6 +16,8 @@ class User(TableBase, table=True):
 
     # Stored lowercased, so the unique index makes it unique case-insensitively.
     email: str = Field(max_length=320, unique=True)
+    # A new address the user asked for, until they confirm it by the emailed link.
+    pending_email: str | None = Field(default=None, max_length=320)
     username: str | None = Field(default=None, max_length=50, unique=True)
     full_name: str | None = Field(default=None, max_length=255)
     # None for accounts that can only sign in another way (e.g. social login).

@@ -6,19 +6,21 @@ from fastapi import APIRouter, status
 
 from app.audit import service as audit
 from app.audit.models import AuditAction
-from app.auth import lockout
+from app.auth import account, lockout
 from app.auth import service as auth_service
-from app.auth.dependencies import CurrentAuth, CurrentUser
-from app.core.context import RequestContext, RequestContextDep
+from app.auth.account_changes import AccountChanges, AccountChangesDep
+from app.auth.dependencies import Authenticated, CurrentAuth, CurrentUser
+from app.core.context import RequestContextDep
 from app.core.db import SessionDep
-from app.core.dependencies import PasswordHasherDep
+from app.core.dependencies import PasswordHasherDep, SettingsDep
 from app.core.errors import ERROR_RESPONSES
 from app.core.module import API_PREFIX
 from app.core.pagination import Page, PageParamsDep, make_page
 from app.core.permissions import AuthorizerDep, authorize
+from app.core.ratelimit import RateLimiterDep
 from app.users import service
 from app.users.dependencies import AdminUser, TargetUser, UserFiltersDep
-from app.users.exceptions import OwnAccountChangeError, PasswordIsEmailError, WrongPasswordError
+from app.users.exceptions import OwnAccountChangeError, PasswordIsEmailError
 from app.users.models import User
 from app.users.schemas import (
     PasswordChange,
@@ -70,11 +72,14 @@ async def read_me(user: CurrentUser) -> UserRead:
 
 
 @router.patch("/me")
-async def update_me(
-    body: ProfileUpdate, user: CurrentUser, session: SessionDep, context: RequestContextDep
-) -> UserRead:
-    """Change your own email, username or name; only the fields sent change."""
-    return await _apply(session, context, user, user, body.model_dump(exclude_unset=True))
+async def update_me(body: ProfileUpdate, auth: CurrentAuth, changes: AccountChangesDep) -> UserRead:
+    """Change your own email, username or name; only the fields sent change.
+
+    A new email needs `current_password`: it stays in `pending_email` until the
+    link mailed to it is opened, the old address is told, and your other
+    sessions end.
+    """
+    return await _apply(changes, auth, auth.user, body.model_dump(exclude_unset=True))
 
 
 @router.post("/me/password", status_code=status.HTTP_204_NO_CONTENT)
@@ -83,17 +88,27 @@ async def change_password(
     auth: CurrentAuth,
     session: SessionDep,
     hasher: PasswordHasherDep,
+    settings: SettingsDep,
     context: RequestContextDep,
+    limiter: RateLimiterDep,
 ) -> None:
-    """Change your password; every other session of yours ends."""
-    valid, _ = await hasher.verify(body.current_password, auth.user.hashed_password)
-    if not valid:
-        raise WrongPasswordError
-    if body.new_password.lower() == auth.user.email:
+    """Change your password; every other session and emailed link of yours ends.
+
+    The current password is checked with the same rate limit and lockout as sign-in.
+    """
+    user = auth.user
+    await limiter.hit(
+        settings.rate_limit_login, f"login:ip:{context.ip_address}", f"login:account:{user.email}"
+    )
+    await auth_service.confirm_password(
+        session, hasher, settings, context, user, body.current_password
+    )
+    if body.new_password.lower() == user.email:
         raise PasswordIsEmailError
-    await service.set_password(session, auth.user, await hasher.hash(body.new_password))
-    await auth_service.revoke_all_sessions(session, auth.user.id, keep=auth.session_id)
-    audit.record(session, AuditAction.PASSWORD_CHANGED, context, actor_id=auth.user.id)
+    await service.set_password(session, user, await hasher.hash(body.new_password))
+    await auth_service.revoke_all_sessions(session, user.id, keep=auth.session_id)
+    await account.cancel_tokens(session, user)
+    audit.record(session, AuditAction.PASSWORD_CHANGED, context, actor_id=user.id)
 
 
 @router.get("/{user_id}")
@@ -105,33 +120,35 @@ async def read_user(user: TargetUser) -> UserRead:
 async def replace_user(
     body: UserReplace,
     user: TargetUser,
-    current: CurrentUser,
+    auth: CurrentAuth,
     authorizer: AuthorizerDep,
-    session: SessionDep,
-    context: RequestContextDep,
+    changes: AccountChangesDep,
 ) -> UserRead:
-    """Replace the profile; `role` and `is_active` are admin-only (omit to keep)."""
-    changes = body.model_dump(exclude_none=True) | {
+    """Replace the profile; `role` and `is_active` are admin-only (omit to keep).
+
+    Your own new email works as in `PATCH /users/me`; an admin's change of
+    someone else's email, role or activation ends every session of theirs.
+    """
+    fields = body.model_dump(exclude_none=True) | {
         "username": body.username,
         "full_name": body.full_name,
     }
-    await _authorize_admin_fields(authorizer, current, user, changes)
-    return await _apply(session, context, current, user, changes)
+    await _authorize_admin_fields(authorizer, auth.user, user, fields)
+    return await _apply(changes, auth, user, fields)
 
 
 @router.patch("/{user_id}")
 async def update_user(
     body: UserUpdate,
     user: TargetUser,
-    current: CurrentUser,
+    auth: CurrentAuth,
     authorizer: AuthorizerDep,
-    session: SessionDep,
-    context: RequestContextDep,
+    changes: AccountChangesDep,
 ) -> UserRead:
-    """Change some fields; `role` and `is_active` are admin-only."""
-    changes = body.model_dump(exclude_unset=True)
-    await _authorize_admin_fields(authorizer, current, user, changes)
-    return await _apply(session, context, current, user, changes)
+    """Change some fields; `role` and `is_active` are admin-only (see `PUT`)."""
+    fields = body.model_dump(exclude_unset=True)
+    await _authorize_admin_fields(authorizer, auth.user, user, fields)
+    return await _apply(changes, auth, user, fields)
 
 
 @router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
@@ -169,15 +186,22 @@ async def _authorize_admin_fields(
 
 
 async def _apply(
-    session: SessionDep,
-    context: RequestContext,
-    current: User,
-    user: User,
-    changes: dict[str, Any],
+    changes: AccountChanges, auth: Authenticated, user: User, fields: dict[str, Any]
 ) -> UserRead:
-    changed = sorted(f for f, value in changes.items() if value != getattr(user, f))
-    old_role = user.role
-    await service.update_user(session, user, changes)
+    """Apply authorised `fields` to `user`, with what each change entails."""
+    session, context, current = changes.session, changes.context, auth.user
+    password = fields.pop("current_password", None)
+    new_email = fields.pop("email", user.email)
+    if new_email != user.email and user.id == current.id:
+        await changes.request_email_change(auth, new_email, password)
+    elif new_email != user.email:
+        # An admin vouches for the address, as when creating a user.
+        fields |= {"email": new_email, "pending_email": None, "is_verified": True}
+    changed = sorted(f for f, value in fields.items() if value != getattr(user, f))
+    old_role, old_email = user.role, user.email
+    await service.update_user(session, user, fields)
+    if user.id != current.id:
+        await changes.after_admin_change(user, old_email=old_email, fields=changed)
     if "role" in changed:
         audit.record(
             session,

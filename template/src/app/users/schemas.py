@@ -79,6 +79,8 @@ class UserRead(BaseModel):
 
     id: uuid.UUID
     email: str
+    # A new address waiting for its owner to open the emailed link.
+    pending_email: str | None
     username: str | None
     full_name: str | None
     role: Role
@@ -90,13 +92,18 @@ class UserRead(BaseModel):
 
 
 class ProfileUpdate(PartialUpdate):
-    """`PATCH /users/me`: only the fields sent are changed; `null` clears a field."""
+    """`PATCH /users/me`: only the fields sent are changed; `null` clears a field.
+
+    A new `email` of your own needs `current_password`, and takes effect once the
+    link mailed to it is opened.
+    """
 
     required_if_sent: ClassVar[tuple[str, ...]] = ("email",)
 
     email: Email | None = None
     username: Username | None = None
     full_name: FullName | None = None
+    current_password: AnyPassword | None = None
 
 
 class UserUpdate(ProfileUpdate):
@@ -116,6 +123,8 @@ class UserReplace(StrictModel):
     full_name: FullName | None = None
     role: Role | None = None
     is_active: bool | None = None
+    # Needed to change your own email (see `ProfileUpdate`).
+    current_password: AnyPassword | None = None
 
 
 class PasswordChange(StrictModel):
