@@ -59,6 +59,29 @@ def test_create_admin_reads_the_password_from_stdin(own_database: Path) -> None:
     assert result.exit_code == 0, result.output
 
 
+def test_v16_2_5_create_admin_never_echoes_the_password(
+    own_database: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ADMIN_PASSWORD", "Password123")
+    result = runner.invoke(cli.cli, ["create-admin", "--email", "ops@example.com"])
+    assert result.exit_code == 2
+    assert "too common" in result.output
+    assert "Password123" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_v16_2_5_create_admin_asks_again_for_a_refused_password(
+    own_database: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ADMIN_PASSWORD", raising=False)
+    # Each prompt asks twice (confirmation): a common password, then a passphrase.
+    typed = "password1\npassword1\nfine passphrase here\nfine passphrase here\n"
+    result = runner.invoke(cli.cli, ["create-admin", "--email", "ops@example.com"], input=typed)
+    assert result.exit_code == 0, result.output
+    assert result.output.count("too common") == 1
+    assert "password1" not in result.output
+
+
 def test_db_check_finds_no_drift(own_database: Path) -> None:
     result = runner.invoke(cli.cli, ["db", "check"])
     assert result.exit_code == 0, result.output

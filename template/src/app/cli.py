@@ -11,10 +11,12 @@ import uvicorn
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
+from pydantic import ValidationError
 
 from app.core import project
-from app.core.config import get_settings
+from app.core.config import describe_validation_error, get_settings
 from app.core.db import create_engine, create_session_factory
+from app.core.errors import WEAK_PASSWORD_ERROR_TYPE
 from app.core.passwords import PasswordHasher
 from app.core.permissions import Role
 from app.users import service as users_service
@@ -24,7 +26,12 @@ from app.users.schemas import UserRegister
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 USER_BRANCH = "app"
 
-cli = typer.Typer(name=project.SLUG, help=f"{project.NAME}: {project.DESCRIPTION}")
+# No local variables in tracebacks: they would print passwords and keys.
+cli = typer.Typer(
+    name=project.SLUG,
+    help=f"{project.NAME}: {project.DESCRIPTION}",
+    pretty_exceptions_show_locals=False,
+)
 db_cli = typer.Typer(help="Database migrations (Alembic).", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
 
@@ -70,17 +77,31 @@ def create_admin(
     password = os.environ.get("ADMIN_PASSWORD")
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
-    if not password:
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    try:
-        data = UserRegister(email=email, password=password)
-    except ValueError as exc:
-        typer.echo(f"Cannot create the admin: {exc}", err=True)
-        raise typer.Exit(code=2) from exc
+    data = _admin_data(email, password)
     if not asyncio.run(_create_admin(data)):
         typer.echo(f"A user with the email {data.email} already exists.", err=True)
         raise typer.Exit(code=1)
     typer.echo(f"Admin {data.email} created.")
+
+
+def _admin_data(email: str, password: str | None) -> UserRegister:
+    """The new admin, validated; a refused password typed at the prompt is asked again."""
+    interactive = not password
+    while True:
+        try:
+            return UserRegister(
+                email=email,
+                password=password
+                or typer.prompt("Password", hide_input=True, confirmation_prompt=True),
+            )
+        except ValidationError as exc:
+            # The reasons only: pydantic's own text would echo the password.
+            reasons = "; ".join(describe_validation_error(exc))
+            typer.echo(f"Cannot create the admin: {reasons}", err=True)
+            password_only = all(e["type"] == WEAK_PASSWORD_ERROR_TYPE for e in exc.errors())
+            if not (interactive and password_only):
+                raise typer.Exit(code=2) from None
+            password = None
 
 
 async def _create_admin(data: UserRegister) -> bool:

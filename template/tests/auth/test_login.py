@@ -44,16 +44,6 @@ async def test_register_refuses_a_taken_username(
     assert_error(response, 409, "USERNAME_TAKEN")
 
 
-async def test_register_enforces_the_password_policy(client: httpx.AsyncClient) -> None:
-    for password in ["short1", "onlyletters", "12345678901", "x1" * 65, "same1@example.com"]:
-        response = await client.post(
-            REGISTER, json={"email": "same1@example.com", "password": password}
-        )
-        body = assert_error(response, 422, "VALIDATION_ERROR")
-        assert password not in response.text, "the password must not be echoed"
-        assert body["errors"]
-
-
 async def test_register_refuses_unknown_fields(client: httpx.AsyncClient) -> None:
     response = await client.post(
         REGISTER, json={"email": "x@example.com", "password": PASSWORD, "role": "admin"}

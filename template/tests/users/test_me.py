@@ -66,4 +66,4 @@ async def test_new_password_must_not_be_the_email(
         json={"current_password": PASSWORD, "new_password": "KIM2@example.com"},
         headers=await users.headers("kim2@example.com"),
     )
-    assert_error(response, 400, "WEAK_PASSWORD")
+    assert_error(response, 422, "WEAK_PASSWORD")

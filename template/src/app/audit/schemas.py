@@ -4,9 +4,10 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict
 
 from app.audit.models import AuditAction
+from app.core.schemas import QueryModel, UTCTimestamp
 
 
 class AuditEventRead(BaseModel):
@@ -23,9 +24,9 @@ class AuditEventRead(BaseModel):
     details: dict[str, Any] | None
 
 
-class AuditFilters(BaseModel):
+class AuditFilters(QueryModel):
     event: AuditAction | None = None
     actor_id: uuid.UUID | None = None
     target_id: uuid.UUID | None = None
-    since: AwareDatetime | None = None
-    until: AwareDatetime | None = None
+    since: UTCTimestamp | None = None
+    until: UTCTimestamp | None = None

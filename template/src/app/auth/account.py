@@ -5,6 +5,7 @@ one cancels the user's earlier unused tokens of the same purpose; changing the
 password or the email cancels every unused one.
 """
 
+import logging
 from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
@@ -18,12 +19,16 @@ from app.auth.exceptions import AccountTokenInvalidError
 from app.auth.models import AccountToken
 from app.core import project
 from app.core.config import Settings
+from app.core.db import SessionFactory
 from app.core.email import Email, EmailSender, render_email, send_quietly
 from app.core.models import utcnow
 from app.core.security import hash_opaque_token, new_opaque_token
 from app.users.models import User
+from app.users.service import get_user_by_email
 
 EMAILS = Path(__file__).parent / "emails"
+
+logger = logging.getLogger(__name__)
 
 
 class TokenPurpose(StrEnum):
@@ -111,6 +116,42 @@ async def email_link(
 
     Sending after the response keeps the answer's timing the same whether or
     not an email goes out; a failed send is logged, never shown to the caller.
+    """
+    background.add_task(send_quietly, sender, await link_email(session, settings, user, purpose))
+
+
+async def send_link_later(
+    sessions: SessionFactory,
+    settings: Settings,
+    sender: EmailSender,
+    address: str,
+    purpose: TokenPurpose,
+) -> None:
+    """After the response: mail a `purpose` link if `address` has an account that needs one.
+
+    Verification links go to unverified accounts, reset links to active ones.
+    Runs in its own session; a failure is logged, the caller already has its 202.
+    """
+    try:
+        async with sessions() as session:
+            user = await get_user_by_email(session, address)
+            if user is None or not user.is_active:
+                return
+            if purpose is TokenPurpose.VERIFY_EMAIL and user.is_verified:
+                return
+            email = await link_email(session, settings, user, purpose)
+            await session.commit()
+    except Exception:
+        logger.exception("could not issue a %s link", purpose.value)
+        return
+    await send_quietly(sender, email)
+
+
+async def link_email(
+    session: AsyncSession, settings: Settings, user: User, purpose: TokenPurpose
+) -> Email:
+    """Issue a token for `purpose` and write the email that carries its link.
+
     A `CHANGE_EMAIL` link goes to the pending address, the others to the account's.
     """
     if purpose is TokenPurpose.RESET_PASSWORD:
@@ -132,7 +173,7 @@ async def email_link(
         else:
             subject = f"Confirm your email for {project.NAME}"
             email = _email(user.email, "verify_email", subject, link, hours=hours)
-    background.add_task(send_quietly, sender, email)
+    return email
 
 
 def email_notice(

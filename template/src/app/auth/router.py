@@ -4,6 +4,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Form, Response, status
+from fastapi.responses import JSONResponse
 
 from app.audit import service as audit
 from app.audit.models import AuditAction
@@ -11,6 +12,7 @@ from app.auth import account, service
 from app.auth.dependencies import CurrentAuth, CurrentUser
 from app.auth.exceptions import InvalidTokenRequestError, UnsupportedGrantTypeError
 from app.auth.schemas import (
+    Accepted,
     LoginRequest,
     LoginResponse,
     RefreshRequest,
@@ -26,12 +28,26 @@ from app.core.errors import ERROR_RESPONSES
 from app.core.module import API_PREFIX
 from app.core.ratelimit import RateLimiterDep
 from app.users import service as users_service
+from app.users.models import User
 from app.users.schemas import AnyPassword, UserRead, UserRegister
 
 router = APIRouter(prefix=f"{API_PREFIX}/auth", tags=["auth"], responses=ERROR_RESPONSES)
 
 
-@router.post("/register", status_code=status.HTTP_201_CREATED)
+REGISTER_ACCEPTED = "Check your inbox: we sent a message to this address."
+
+
+@router.post(
+    "/register",
+    status_code=status.HTTP_201_CREATED,
+    response_model=RegisterResponse,
+    responses={
+        status.HTTP_202_ACCEPTED: {
+            "model": Accepted,
+            "description": "With `EMAIL_VERIFICATION_REQUIRED`: the same for a new or taken email",
+        }
+    },
+)
 async def register(
     body: UserRegister,
     session: SessionDep,
@@ -41,26 +57,50 @@ async def register(
     limiter: RateLimiterDep,
     sender: EmailSenderDep,
     background: BackgroundTasks,
-) -> RegisterResponse:
+) -> RegisterResponse | JSONResponse:
     """Create an account and email a link to confirm the address.
 
-    Signed in at once, unless `EMAIL_VERIFICATION_REQUIRED` is on: then `tokens`
-    is null until the email is confirmed.
+    Without `EMAIL_VERIFICATION_REQUIRED` (development): 201, signed in at once;
+    a taken email is 409 `EMAIL_TAKEN`. With it (the production default): 202
+    and the same answer, after the same work, for a new or a taken email; the
+    owner of a taken one is told by email (ASVS 6.3.8).
     """
     await limiter.hit(
         settings.rate_limit_register,
         f"register:ip:{context.ip_address}",
         f"register:account:{body.email}",
     )
+    if settings.email_verification_required:
+        existing = await users_service.get_user_by_email(session, body.email)
+        if existing is None:
+            await _create_account(session, hasher, settings, context, sender, background, body)
+        else:
+            # The hash a new account costs, so the answer's timing says nothing.
+            await hasher.hash(body.password)
+            account.email_notice(
+                settings, sender, background, existing.email, "account_exists", "Your email address"
+            )
+        return JSONResponse({"detail": REGISTER_ACCEPTED}, status_code=status.HTTP_202_ACCEPTED)
+    user = await _create_account(session, hasher, settings, context, sender, background, body)
+    tokens = await service.start_session(session, settings, user, context)
+    return RegisterResponse(user=UserRead.model_validate(user), tokens=tokens)
+
+
+async def _create_account(
+    session: SessionDep,
+    hasher: PasswordHasherDep,
+    settings: SettingsDep,
+    context: RequestContextDep,
+    sender: EmailSenderDep,
+    background: BackgroundTasks,
+    body: UserRegister,
+) -> User:
     user = await users_service.create_user(session, hasher, body)
     audit.record(session, AuditAction.USER_CREATED, context, actor_id=user.id, target_id=user.id)
     await account.email_link(
         session, settings, sender, background, user, account.TokenPurpose.VERIFY_EMAIL
     )
-    tokens = None
-    if not settings.email_verification_required:
-        tokens = await service.start_session(session, settings, user, context)
-    return RegisterResponse(user=UserRead.model_validate(user), tokens=tokens)
+    return user
 
 
 @router.post("/login")

@@ -30,7 +30,13 @@ class LoginResponse(TokenPair):
 
 class RegisterResponse(BaseModel):
     user: UserRead
-    tokens: TokenPair | None = Field(description="Null while the email must be verified first")
+    tokens: TokenPair
+
+
+class Accepted(BaseModel):
+    """A request taken on; what happens next is said by email."""
+
+    detail: str
 
 
 class RefreshRequest(StrictModel):

@@ -5,12 +5,13 @@ one holds only what the core needs. The README lists every variable.
 """
 
 import os
+import sys
 from datetime import timedelta
 from enum import StrEnum
 from functools import lru_cache
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from app.core import project
@@ -26,6 +27,16 @@ class Environment(StrEnum):
     TEST = "test"
     PRODUCTION = "production"
 
+
+# Loopback and private address ranges (RFC 1918, RFC 4193).
+PRIVATE_NETWORKS = (
+    "127.0.0.0/8",
+    "::1/128",
+    "10.0.0.0/8",
+    "172.16.0.0/12",
+    "192.168.0.0/16",
+    "fc00::/7",
+)
 
 # A list setting written as `a,b,c` in the environment.
 CommaList = Annotated[list[str], NoDecode]
@@ -44,6 +55,8 @@ class Settings(BaseSettings):
     database_pool_size: Annotated[int, Field(ge=1)] = 10
     database_max_overflow: Annotated[int, Field(ge=0)] = 10
     database_pool_timeout_seconds: Annotated[float, Field(gt=0)] = 10.0
+    # Give up on opening a connection after this long (PostgreSQL): a 503, not a hang.
+    database_connect_timeout_seconds: Annotated[float, Field(gt=0)] = 5.0
     database_pool_recycle_seconds: Annotated[int, Field(ge=-1)] = 1800
     database_statement_timeout_ms: Annotated[int, Field(ge=0)] = 15_000
     database_echo: bool = False
@@ -64,6 +77,7 @@ class Settings(BaseSettings):
     # take every worker thread from the rest of the API.
     password_hash_concurrency: Annotated[int, Field(ge=1)] = 2
 
+    # Default: on, except in production (see `_production_defaults`).
     docs_enabled: bool = True
 
     # Observability.
@@ -72,8 +86,9 @@ class Settings(BaseSettings):
     log_format: Literal["auto", "json", "console"] = "auto"
     database_slow_query_ms: Annotated[int, Field(ge=1)] = 500
     metrics_enabled: bool = True
-    # Who may read /metrics (IPs or CIDRs); empty: anyone who reaches the service.
-    metrics_allowed_networks: CommaList = []
+    # Who may read /metrics (IPs or CIDRs): loopback and private ranges, so a
+    # scraper in the cluster reads it and the internet does not. Empty: nobody.
+    metrics_allowed_networks: CommaList = list(PRIVATE_NETWORKS)
 
     # HTTP hygiene.
     cors_origins: CommaList = []
@@ -93,7 +108,7 @@ class Settings(BaseSettings):
     smtp_starttls: bool = True
     smtp_ssl: bool = False
     smtp_timeout_seconds: Annotated[float, Field(gt=0)] = 10.0
-    # Refuse sign-in until the email is verified; turn on in production.
+    # Refuse sign-in until the email is verified. Default: off, except in production.
     email_verification_required: bool = False
     email_verification_expire_hours: Annotated[int, Field(ge=1)] = 48
     password_reset_expire_minutes: Annotated[int, Field(ge=5)] = 30
@@ -110,6 +125,19 @@ class Settings(BaseSettings):
     lockout_account_threshold: Annotated[int, Field(ge=1)] = 50
     lockout_window_minutes: Annotated[int, Field(ge=1)] = 15
     lockout_minutes: Annotated[int, Field(ge=1)] = 15
+
+    @model_validator(mode="before")
+    @classmethod
+    def _production_defaults(cls, data: Any) -> Any:
+        """In production, what is handy on a laptop is off unless a setting says otherwise.
+
+        The API docs are off, and sign-in waits for a verified email (ASVS 13.4.5).
+        """
+        if isinstance(data, dict):
+            production = str(data.get("environment", "")).lower() == Environment.PRODUCTION
+            data.setdefault("docs_enabled", not production)
+            data.setdefault("email_verification_required", production)
+        return data
 
     @field_validator(
         "cors_origins",
@@ -156,6 +184,25 @@ def get_settings() -> Settings:
 
     The test environment ignores `.env`: a developer's own settings must not
     change what the tests see.
+
+    An invalid setting stops the process with one line per problem on stderr,
+    naming the variable and the rule but never its value (it may be a key).
     """
     env_file = None if os.environ.get("ENVIRONMENT") == Environment.TEST else ".env"
-    return Settings(_env_file=env_file)
+    try:
+        return Settings(_env_file=env_file)
+    except ValidationError as exc:
+        for problem in describe_validation_error(exc, upper=True):
+            print(f"Invalid setting: {problem}", file=sys.stderr)
+        raise SystemExit(1) from None
+
+
+def describe_validation_error(exc: ValidationError, *, upper: bool = False) -> list[str]:
+    """`field: rule` for each error of `exc`, without the input (it may be a secret)."""
+    problems = []
+    for error in exc.errors(include_input=False, include_url=False):
+        message = error["msg"].removeprefix("Value error, ")
+        where = ".".join(str(part) for part in error["loc"])
+        where = where.upper() if upper else where
+        problems.append(f"{where}: {message}" if where else message)
+    return problems

@@ -1,7 +1,8 @@
 """The async engine, the session factory and the request's `SessionDep`."""
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from functools import partial
 from typing import Annotated, Any
@@ -33,6 +34,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
         connect_args["server_settings"] = {
             "statement_timeout": str(settings.database_statement_timeout_ms),
         }
+        connect_args["timeout"] = settings.database_connect_timeout_seconds
     return create_async_engine(
         url,
         echo=settings.database_echo,
@@ -132,6 +134,18 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
             raise
         await session.commit()
 
+
+# Opens a session: `async with factory() as session`. Work that runs after the
+# response (a background task) needs its own session.
+SessionFactory = Callable[[], AbstractAsyncContextManager[AsyncSession]]
+
+
+def get_session_factory(request: Request) -> SessionFactory:
+    factory: SessionFactory = request.app.state.session_factory
+    return factory
+
+
+SessionFactoryDep = Annotated[SessionFactory, Depends(get_session_factory)]
 
 # scope="function": the commit runs before the response is sent, so a failed
 # commit becomes an error response instead of a lost write behind a 2xx.

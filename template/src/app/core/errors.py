@@ -14,13 +14,23 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import (
+    DataError,
+    DBAPIError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+)
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from app.core.middleware import REQUEST_ID_HEADER, get_request_id
 
 logger = logging.getLogger(__name__)
+
+# The pydantic error type of a refused new password (see `app.core.password_policy`).
+WEAK_PASSWORD_ERROR_TYPE = "weak_password"
 
 BEARER_CHALLENGE: Mapping[str, str] = {"WWW-Authenticate": "Bearer"}
 INVALID_TOKEN_CHALLENGE: Mapping[str, str] = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
@@ -111,6 +121,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     }.items()
 }
 
+HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 HTTP_ERROR_CODES = {
     400: "BAD_REQUEST",
     401: "NOT_AUTHENTICATED",
@@ -161,13 +172,29 @@ async def _app_error(request: Request, exc: AppError) -> JSONResponse:
 
 
 async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    headers = exc.headers
+    if exc.status_code == 405:
+        headers = {**(headers or {}), "Allow": _allowed_methods(request)}
     return error_response(
         request,
         status_code=exc.status_code,
         error_code=HTTP_ERROR_CODES.get(exc.status_code, "HTTP_ERROR"),
         detail=str(exc.detail),
-        headers=exc.headers,
+        headers=headers,
     )
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route of this path takes (Starlette names only the first route's)."""
+    routes = request.app.router.routes
+    allowed = [
+        method
+        for method in HTTP_METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes
+        )
+    ]
+    return ", ".join(allowed)
 
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -177,11 +204,13 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
         {"loc": list(error["loc"]), "msg": error["msg"], "type": error["type"]}
         for error in exc.errors()
     ]
+    # A refused new password has its own code, wherever a password is set.
+    weak = [error["msg"] for error in errors if error["type"] == WEAK_PASSWORD_ERROR_TYPE]
     return error_response(
         request,
         status_code=422,
-        error_code="VALIDATION_ERROR",
-        detail="The request is not valid; see `errors`.",
+        error_code="WEAK_PASSWORD" if weak else "VALIDATION_ERROR",
+        detail=weak[0] if weak else "The request is not valid; see `errors`.",
         errors=errors,
     )
 
@@ -191,12 +220,42 @@ async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:
     return await _app_error(request, ConflictError())
 
 
+async def _data_error(request: Request, exc: Exception) -> JSONResponse:
+    # The database refused a value the schemas let through (PostgreSQL: text with
+    # a NUL character in a query parameter): the input is at fault, not the service.
+    logger.info("database refused a value: %s", type(exc).__name__)
+    return error_response(
+        request,
+        status_code=422,
+        error_code="VALIDATION_ERROR",
+        detail="A value in the request cannot be stored or searched for (e.g. a NUL character).",
+    )
+
+
+async def _database_error(request: Request, exc: DBAPIError) -> JSONResponse:
+    """A driver error SQLAlchemy did not classify: tell by its SQLSTATE whose fault it is."""
+    sqlstate = str(getattr(exc.orig, "sqlstate", None) or "")
+    if sqlstate.startswith("22"):  # data exception, e.g. 22021: a NUL in text
+        return await _data_error(request, exc)
+    if sqlstate.startswith(("08", "3D", "53", "57P")):  # connection, no database, shutdown
+        return await _database_unavailable(request, exc)
+    return unexpected_error_response(request, exc)
+
+
 async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
     logger.warning("database unavailable: %s", type(exc).__name__)
     return await _app_error(request, ServiceUnavailableError("The database is unavailable."))
 
 
-async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+async def _connection_failed(request: Request, exc: Exception) -> JSONResponse:
+    # Refused, reset, timed out, unknown host: a server this request needs (the
+    # database first of all; drivers raise these unwrapped while connecting).
+    logger.warning("service unavailable: %s", type(exc).__name__)
+    return await _app_error(request, ServiceUnavailableError())
+
+
+def unexpected_error_response(request: Request, exc: Exception) -> JSONResponse:
+    """Log `exc` with its traceback; answer a 500 that says nothing about it."""
     logger.exception("unhandled error", exc_info=exc)
     return error_response(
         request,
@@ -206,6 +265,10 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    return unexpected_error_response(request, exc)
+
+
 def register_error_handlers(app: FastAPI) -> None:
     """Install the envelope for every error path, 404/405/422/500 included."""
     # The decorator form: typed for handlers of a specific exception class.
@@ -213,6 +276,12 @@ def register_error_handlers(app: FastAPI) -> None:
     app.exception_handler(StarletteHTTPException)(_http_error)
     app.exception_handler(RequestValidationError)(_validation_error)
     app.exception_handler(IntegrityError)(_integrity_error)
+    app.exception_handler(DataError)(_data_error)
+    app.exception_handler(DBAPIError)(_database_error)
     for unavailable in (OperationalError, InterfaceError, PoolTimeoutError):
         app.exception_handler(unavailable)(_database_unavailable)
+    # OSError covers ConnectionError, TimeoutError and socket.gaierror (DNS).
+    app.exception_handler(OSError)(_connection_failed)
+    # Errors inside the middleware stack get the 500 from `CatchAllMiddleware`
+    # (with the security headers); this one answers failures of the outer layers.
     app.exception_handler(Exception)(_unexpected_error)

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.config import Environment, Settings
-from app.core.errors import error_response
+from app.core.errors import error_response, unexpected_error_response
 from app.core.metrics import ObservabilityMiddleware
 from app.core.middleware import RequestIdMiddleware
 
@@ -136,8 +136,38 @@ class _BodyTooLargeError(Exception):
     """A streamed body went past the limit."""
 
 
+class CatchAllMiddleware:
+    """Answer any unhandled exception with the 500 envelope, inside the other middleware.
+
+    Starlette's last-resort handler runs outside every middleware, so its 500
+    would go out without the security headers (ASVS 3.4) and uncounted.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            if started:  # half an answer is out: let the server drop the connection
+                raise
+            await unexpected_error_response(Request(scope), exc)(scope, receive, send)
+
+
 def install_http_middleware(app: FastAPI, settings: Settings) -> None:
     """Add the middleware; the last added runs first (outermost)."""
+    app.add_middleware(CatchAllMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     if settings.cors_origins:
         app.add_middleware(

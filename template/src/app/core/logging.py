@@ -55,7 +55,12 @@ def configure_logging(settings: Settings) -> None:
     if json_output:
         rendering += [structlog.processors.format_exc_info, structlog.processors.JSONRenderer()]
     else:
-        rendering.append(structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty()))
+        # Plain tracebacks, as in JSON: the rich default prints every frame's local
+        # variables (a password, a token) and takes seconds to render.
+        console = structlog.dev.ConsoleRenderer(
+            colors=sys.stderr.isatty(), exception_formatter=structlog.dev.plain_traceback
+        )
+        rendering.append(console)
     structlog.configure(
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),

@@ -1,22 +1,70 @@
-"""Base classes for request bodies."""
+"""Base classes and types for request bodies and query parameters.
 
+Strict where the schema says a type: a timestamp is an ISO 8601 string with a
+timezone (not a number), a boolean body field is `true` or `false` (not `0`),
+and no text may hold a NUL character (PostgreSQL cannot store one).
+"""
+
+import re
 from datetime import UTC, datetime
-from typing import Annotated, ClassVar, Self
+from typing import Annotated, Any, ClassVar, Self
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_text(value: Any) -> Any:
+    # Pydantic would read `0.5` as half a second after 1970: a typo, not a time.
+    if isinstance(value, int | float) or (isinstance(value, str) and not _ISO_DATE.match(value)):
+        raise PydanticCustomError(
+            "datetime_format",
+            "Input should be an ISO 8601 date and time with a timezone, "
+            "e.g. 2030-01-31T17:00:00+02:00",
+        )
+    return value
 
 
 def _to_utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:59:59-05:00 is past the year 9999 in UTC
+        raise PydanticCustomError(
+            "datetime_range", "Input should be a date and time between the years 1 and 9999 in UTC"
+        ) from None
 
 
 # A timestamp from a client: a timezone is required (a naive time is refused,
 # not guessed) and it is stored and answered in UTC.
-UTCTimestamp = Annotated[AwareDatetime, AfterValidator(_to_utc)]
+UTCTimestamp = Annotated[AwareDatetime, BeforeValidator(_iso_text), AfterValidator(_to_utc)]
 
 
-class StrictModel(BaseModel):
-    """Refuse unknown fields: a typo must not be silently ignored."""
+def _refuse_nul(value: Any) -> Any:
+    if isinstance(value, str) and "\x00" in value:
+        raise PydanticCustomError("string_nul", "Text must not contain the NUL character")
+    return value
+
+
+class QueryModel(BaseModel):
+    """Query parameters: text without NUL characters."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        return _refuse_nul(value)
+
+
+class StrictModel(QueryModel):
+    """A request body: also refuses unknown fields, so a typo is not silently ignored."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -24,7 +72,8 @@ class StrictModel(BaseModel):
 class PartialUpdate(StrictModel):
     """A `PATCH` body: only the fields sent change, and `null` clears a field.
 
-    Fields named in `required_if_sent` cannot be cleared: `null` is refused.
+    Fields named in `required_if_sent` cannot be cleared: `null` is refused (their
+    type says so with `SkipJsonSchema[None]`, so the schema is not nullable).
     """
 
     required_if_sent: ClassVar[tuple[str, ...]] = ()

@@ -50,13 +50,12 @@ async def ready(request: Request) -> Status | JSONResponse:
 
 @probes_router.get("/metrics", include_in_schema=False)
 async def metrics(request: Request, settings: SettingsDep) -> Response:
-    """Prometheus text format; `METRICS_ALLOWED_NETWORKS` may restrict who reads it."""
+    """Prometheus text format, for the addresses in `METRICS_ALLOWED_NETWORKS` only."""
     if not settings.metrics_enabled:
         raise NotFoundError
-    if settings.metrics_allowed_networks:
-        ip = client_ip(request, settings.trusted_proxies)
-        if ip is None or not is_within(ip, settings.metrics_allowed_networks):
-            raise ForbiddenError
+    ip = client_ip(request, settings.trusted_proxies)
+    if ip is None or not is_within(ip, settings.metrics_allowed_networks):
+        raise ForbiddenError
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 

@@ -9,9 +9,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
+from pydantic.json_schema import SkipJsonSchema
 
-from app.core.schemas import PartialUpdate, StrictModel, UTCTimestamp
+from app.core.schemas import PartialUpdate, QueryModel, StrictModel, UTCTimestamp
 from app.tasks.models import TaskPriority
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
@@ -23,7 +24,7 @@ class TaskCreate(StrictModel):
     description: Description | None = None
     priority: TaskPriority = TaskPriority.MEDIUM
     due_date: UTCTimestamp | None = None
-    completed: bool = False
+    completed: StrictBool = False
 
 
 class TaskReplace(TaskCreate):
@@ -35,15 +36,15 @@ class TaskUpdate(PartialUpdate):
 
     required_if_sent = ("title", "priority", "completed")
 
-    title: Title | None = None
+    title: Title | SkipJsonSchema[None] = None
     description: Description | None = None
-    priority: TaskPriority | None = None
+    priority: TaskPriority | SkipJsonSchema[None] = None
     due_date: UTCTimestamp | None = None
-    completed: bool | None = None
+    completed: StrictBool | SkipJsonSchema[None] = None
 
 
 class TaskCompletion(StrictModel):
-    completed: bool
+    completed: StrictBool
 
 
 class TaskRead(BaseModel):
@@ -73,11 +74,11 @@ class TaskOrder(StrEnum):
     TITLE_DESC = "-title"
 
 
-class TaskFilters(BaseModel):
+class TaskFilters(QueryModel):
     """Query parameters of the task list."""
 
     completed: bool | None = None
     priority: TaskPriority | None = None
     search: str | None = Field(default=None, max_length=100)
-    due_before: AwareDatetime | None = None
-    due_after: AwareDatetime | None = None
+    due_before: UTCTimestamp | None = None
+    due_after: UTCTimestamp | None = None

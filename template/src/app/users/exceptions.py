@@ -1,6 +1,6 @@
 """Errors of the users domain."""
 
-from app.core.errors import AppError, ConflictError, ForbiddenError, NotFoundError
+from app.core.errors import ConflictError, ForbiddenError, NotFoundError
 
 
 class UserNotFoundError(NotFoundError):
@@ -26,8 +26,3 @@ class WrongPasswordError(ForbiddenError):
 
 class OwnAccountChangeError(ForbiddenError):
     detail = "You cannot change your own role or deactivate your own account."
-
-
-class PasswordIsEmailError(AppError):
-    error_code = "WEAK_PASSWORD"
-    detail = "The new password must not be your email address."

@@ -16,11 +16,12 @@ from app.core.dependencies import PasswordHasherDep, SettingsDep
 from app.core.errors import ERROR_RESPONSES
 from app.core.module import API_PREFIX
 from app.core.pagination import Page, PageParamsDep, make_page
+from app.core.password_policy import check_password
 from app.core.permissions import AuthorizerDep, authorize
 from app.core.ratelimit import RateLimiterDep
 from app.users import service
 from app.users.dependencies import AdminUser, TargetUser, UserFiltersDep
-from app.users.exceptions import OwnAccountChangeError, PasswordIsEmailError
+from app.users.exceptions import OwnAccountChangeError
 from app.users.models import User
 from app.users.schemas import (
     PasswordChange,
@@ -103,8 +104,7 @@ async def change_password(
     await auth_service.confirm_password(
         session, hasher, settings, context, user, body.current_password
     )
-    if body.new_password.lower() == user.email:
-        raise PasswordIsEmailError
+    check_password(body.new_password, email=user.email, username=user.username)
     await service.set_password(session, user, await hasher.hash(body.new_password))
     await auth_service.revoke_all_sessions(session, user.id, keep=auth.session_id)
     await account.cancel_tokens(session, user)

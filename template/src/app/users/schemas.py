@@ -1,6 +1,5 @@
 """Request and response bodies of the users endpoints."""
 
-import re
 import uuid
 from datetime import datetime
 from enum import StrEnum
@@ -8,25 +7,28 @@ from typing import Annotated, ClassVar, Self
 
 from pydantic import (
     AfterValidator,
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     EmailStr,
     Field,
+    StrictBool,
     StringConstraints,
+    WithJsonSchema,
     model_validator,
 )
+from pydantic.json_schema import SkipJsonSchema
+from pydantic_core import PydanticCustomError
 
+from app.core.errors import WEAK_PASSWORD_ERROR_TYPE
+from app.core.password_policy import MAX_LENGTH, MIN_LENGTH, password_problem
 from app.core.permissions import Role
-from app.core.schemas import PartialUpdate, StrictModel
-
-PASSWORD_MIN_LENGTH = 8
-PASSWORD_MAX_LENGTH = 128
+from app.core.schemas import PartialUpdate, QueryModel, StrictModel, UTCTimestamp
 
 
-def _strong_password(password: str) -> str:
-    if not re.search(r"[A-Za-z]", password) or not re.search(r"\d", password):
-        raise ValueError("the password needs at least one letter and one digit")
+def _acceptable_password(password: str) -> str:
+    problem = password_problem(password)
+    if problem is not None:
+        raise PydanticCustomError(WEAK_PASSWORD_ERROR_TYPE, problem)
     return password
 
 
@@ -34,13 +36,16 @@ def _lowercase(value: str) -> str:
     return value.lower()
 
 
+# A new password: the rule of `app.core.password_policy`; a refusal answers
+# `WEAK_PASSWORD`. The schema states the length limits the rule checks.
 Password = Annotated[
     str,
-    Field(min_length=PASSWORD_MIN_LENGTH, max_length=PASSWORD_MAX_LENGTH),
-    AfterValidator(_strong_password),
+    AfterValidator(_acceptable_password),
+    WithJsonSchema({"type": "string", "minLength": MIN_LENGTH, "maxLength": MAX_LENGTH}),
 ]
-# The max length also stops multi-megabyte strings from reaching the hasher.
-AnyPassword = Annotated[str, Field(min_length=1, max_length=PASSWORD_MAX_LENGTH)]
+# A password being checked, not set. The max length also stops multi-megabyte
+# strings from reaching the hasher.
+AnyPassword = Annotated[str, Field(min_length=1, max_length=MAX_LENGTH)]
 Email = Annotated[EmailStr, Field(max_length=320), AfterValidator(_lowercase)]
 Username = Annotated[
     str,
@@ -50,11 +55,6 @@ Username = Annotated[
 FullName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
 
 
-def _check_password_is_not_email(email: str, password: str) -> None:
-    if password.lower() == email.lower():
-        raise ValueError("the password must not be the email address")
-
-
 class UserRegister(StrictModel):
     email: Email
     password: Password
@@ -62,8 +62,10 @@ class UserRegister(StrictModel):
     username: Username | None = None
 
     @model_validator(mode="after")
-    def _password_is_not_email(self) -> Self:
-        _check_password_is_not_email(self.email, self.password)
+    def _password_is_not_email_or_username(self) -> Self:
+        problem = password_problem(self.password, email=self.email, username=self.username)
+        if problem is not None:
+            raise PydanticCustomError(WEAK_PASSWORD_ERROR_TYPE, problem)
         return self
 
 
@@ -71,7 +73,7 @@ class UserCreate(UserRegister):
     """What an admin may set when creating a user."""
 
     role: Role = Role.USER
-    is_active: bool = True
+    is_active: StrictBool = True
 
 
 class UserRead(BaseModel):
@@ -100,7 +102,7 @@ class ProfileUpdate(PartialUpdate):
 
     required_if_sent: ClassVar[tuple[str, ...]] = ("email",)
 
-    email: Email | None = None
+    email: Email | SkipJsonSchema[None] = None
     username: Username | None = None
     full_name: FullName | None = None
     current_password: AnyPassword | None = None
@@ -111,8 +113,8 @@ class UserUpdate(ProfileUpdate):
 
     required_if_sent = ("email", "role", "is_active")
 
-    role: Role | None = None
-    is_active: bool | None = None
+    role: Role | SkipJsonSchema[None] = None
+    is_active: StrictBool | SkipJsonSchema[None] = None
 
 
 class UserReplace(StrictModel):
@@ -122,7 +124,7 @@ class UserReplace(StrictModel):
     username: Username | None = None
     full_name: FullName | None = None
     role: Role | None = None
-    is_active: bool | None = None
+    is_active: StrictBool | None = None
     # Needed to change your own email (see `ProfileUpdate`).
     current_password: AnyPassword | None = None
 
@@ -143,11 +145,11 @@ class UserOrder(StrEnum):
     LAST_LOGIN_AT_DESC = "-last_login_at"
 
 
-class UserFilters(BaseModel):
+class UserFilters(QueryModel):
     """Query parameters of the user list."""
 
     is_active: bool | None = None
     role: Role | None = None
     search: str | None = Field(default=None, max_length=100)
-    created_after: AwareDatetime | None = None
-    created_before: AwareDatetime | None = None
+    created_after: UTCTimestamp | None = None
+    created_before: UTCTimestamp | None = None
