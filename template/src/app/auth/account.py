@@ -5,7 +5,9 @@ one cancels the user's earlier unused tokens of the same purpose; changing the
 password or the email cancels every unused one.
 """
 
+import json
 import logging
+from dataclasses import replace
 from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
@@ -22,6 +24,7 @@ from app.core.config import Settings
 from app.core.db import SessionFactory
 from app.core.email import Email, EmailSender, render_email, send_quietly
 from app.core.models import utcnow
+from app.core.module import API_PREFIX
 from app.core.security import hash_opaque_token, new_opaque_token
 from app.users.models import User
 from app.users.service import get_user_by_email
@@ -111,13 +114,19 @@ async def email_link(
     background: BackgroundTasks,
     user: User,
     purpose: TokenPurpose,
+    *,
+    api_url: str,
 ) -> None:
     """Issue a token for `purpose` and email its link once the response is sent.
+
+    `api_url` (where the client reached this service) goes into the console
+    sender's note: the `curl` that spends the token without a frontend.
 
     Sending after the response keeps the answer's timing the same whether or
     not an email goes out; a failed send is logged, never shown to the caller.
     """
-    background.add_task(send_quietly, sender, await link_email(session, settings, user, purpose))
+    email = await link_email(session, settings, user, purpose, api_url=api_url)
+    background.add_task(send_quietly, sender, email)
 
 
 async def send_link_later(
@@ -126,6 +135,7 @@ async def send_link_later(
     sender: EmailSender,
     address: str,
     purpose: TokenPurpose,
+    api_url: str,
 ) -> None:
     """After the response: mail a `purpose` link if `address` has an account that needs one.
 
@@ -139,7 +149,7 @@ async def send_link_later(
                 return
             if purpose is TokenPurpose.VERIFY_EMAIL and user.is_verified:
                 return
-            email = await link_email(session, settings, user, purpose)
+            email = await link_email(session, settings, user, purpose, api_url=api_url)
             await session.commit()
     except Exception:
         logger.exception("could not issue a %s link", purpose.value)
@@ -148,7 +158,7 @@ async def send_link_later(
 
 
 async def link_email(
-    session: AsyncSession, settings: Settings, user: User, purpose: TokenPurpose
+    session: AsyncSession, settings: Settings, user: User, purpose: TokenPurpose, *, api_url: str
 ) -> Email:
     """Issue a token for `purpose` and write the email that carries its link.
 
@@ -156,24 +166,29 @@ async def link_email(
     """
     if purpose is TokenPurpose.RESET_PASSWORD:
         token = await issue_token(session, user, purpose, settings.password_reset_lifetime)
-        email = _email(
+        return _email(
+            settings,
             user.email,
             "reset_password",
             f"Reset your {project.NAME} password",
-            _link(settings, "reset-password", token),
+            "reset-password",
+            {"token": token, "new_password": "YOUR-NEW-PASSWORD"},
+            api_url,
             minutes=str(settings.password_reset_expire_minutes),
         )
+    token = await issue_token(session, user, purpose, settings.email_verification_lifetime)
+    hours = str(settings.email_verification_expire_hours)
+    if purpose is TokenPurpose.CHANGE_EMAIL and user.pending_email is not None:
+        to, template, subject = (
+            user.pending_email,
+            "change_email",
+            f"Confirm your new email for {project.NAME}",
+        )
     else:
-        token = await issue_token(session, user, purpose, settings.email_verification_lifetime)
-        hours = str(settings.email_verification_expire_hours)
-        link = _link(settings, "verify-email", token)
-        if purpose is TokenPurpose.CHANGE_EMAIL and user.pending_email is not None:
-            subject = f"Confirm your new email for {project.NAME}"
-            email = _email(user.pending_email, "change_email", subject, link, hours=hours)
-        else:
-            subject = f"Confirm your email for {project.NAME}"
-            email = _email(user.email, "verify_email", subject, link, hours=hours)
-    return email
+        to, template, subject = user.email, "verify_email", f"Confirm your email for {project.NAME}"
+    return _email(
+        settings, to, template, subject, "verify-email", {"token": token}, api_url, hours=hours
+    )
 
 
 def email_notice(
@@ -186,17 +201,35 @@ def email_notice(
     **values: str,
 ) -> None:
     """Email a notice that carries no token (its link points at forgot-password)."""
-    link = _link(settings, "forgot-password", None)
-    email = _email(to, template, f"{subject} ({project.NAME})", link, **values)
+    email = render_email(
+        EMAILS,
+        template,
+        to=to,
+        subject=f"{subject} ({project.NAME})",
+        service=project.NAME,
+        link=f"{settings.frontend_url.rstrip('/')}/forgot-password",
+        **values,
+    )
     background.add_task(send_quietly, sender, email)
 
 
-def _link(settings: Settings, page: str, token: str | None) -> str:
-    base = f"{settings.frontend_url.rstrip('/')}/{page}"
-    return base if token is None else f"{base}?token={token}"
-
-
-def _email(to: str, template: str, subject: str, link: str, **values: str) -> Email:
-    return render_email(
+def _email(
+    settings: Settings,
+    to: str,
+    template: str,
+    subject: str,
+    page: str,
+    body: dict[str, str],
+    api_url: str,
+    **values: str,
+) -> Email:
+    """The message whose link opens the frontend's `page`; the API endpoint has that name too."""
+    link = f"{settings.frontend_url.rstrip('/')}/{page}?token={body['token']}"
+    email = render_email(
         EMAILS, template, to=to, subject=subject, service=project.NAME, link=link, **values
     )
+    note = (
+        f"Without a frontend, call the API:\n  curl -X POST {api_url}{API_PREFIX}/auth/{page} "
+        f"-H 'Content-Type: application/json' -d '{json.dumps(body)}'"
+    )
+    return replace(email, console_note=note)

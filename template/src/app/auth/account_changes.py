@@ -59,6 +59,7 @@ class AccountChanges:
                 self.background,
                 user,
                 account.TokenPurpose.CHANGE_EMAIL,
+                api_url=self.context.base_url,
             )
         else:
             # The same work, but the token is never sent: it only cancels an earlier link.

@@ -60,6 +60,7 @@ async def resend_verification(
         sender,
         body.email,
         account.TokenPurpose.VERIFY_EMAIL,
+        context.base_url,
     )
 
 
@@ -82,6 +83,7 @@ async def forgot_password(
         sender,
         body.email,
         account.TokenPurpose.RESET_PASSWORD,
+        context.base_url,
     )
 
 
