@@ -8,6 +8,7 @@ from fastapi import Depends, FastAPI
 
 from app.core import project
 from app.core.config import Settings, get_settings
+from app.core.database_errors import register_database_error_handlers
 from app.core.db import create_engine, create_session_factory, monitor_engine
 from app.core.docs import install_docs
 from app.core.email import create_email_sender
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.email_sender = create_email_sender(settings)
     app.state.rate_limiter = RateLimiter(enabled=settings.rate_limit_enabled)
     register_error_handlers(app)
+    register_database_error_handlers(app)
     install_http_middleware(app, settings)
     for module in MODULES:
         for router in module.routers:

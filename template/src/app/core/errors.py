@@ -14,14 +14,6 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy.exc import (
-    DataError,
-    DBAPIError,
-    IntegrityError,
-    InterfaceError,
-    OperationalError,
-)
-from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -161,7 +153,7 @@ def error_response(
     return JSONResponse(body, status_code=status_code, headers=all_headers)
 
 
-async def _app_error(request: Request, exc: AppError) -> JSONResponse:
+def app_error_response(request: Request, exc: AppError) -> JSONResponse:
     return error_response(
         request,
         status_code=exc.status_code,
@@ -169,6 +161,10 @@ async def _app_error(request: Request, exc: AppError) -> JSONResponse:
         detail=exc.detail,
         headers=exc.headers,
     )
+
+
+async def _app_error(request: Request, exc: AppError) -> JSONResponse:
+    return app_error_response(request, exc)
 
 
 async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -215,45 +211,6 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
     )
 
 
-async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:
-    # A race the service's own checks could not see (two signups with one email).
-    return await _app_error(request, ConflictError())
-
-
-async def _data_error(request: Request, exc: Exception) -> JSONResponse:
-    # The database refused a value the schemas let through (PostgreSQL: text with
-    # a NUL character in a query parameter): the input is at fault, not the service.
-    logger.info("database refused a value: %s", type(exc).__name__)
-    return error_response(
-        request,
-        status_code=422,
-        error_code="VALIDATION_ERROR",
-        detail="A value in the request cannot be stored or searched for (e.g. a NUL character).",
-    )
-
-
-async def _database_error(request: Request, exc: DBAPIError) -> JSONResponse:
-    """A driver error SQLAlchemy did not classify: tell by its SQLSTATE whose fault it is."""
-    sqlstate = str(getattr(exc.orig, "sqlstate", None) or "")
-    if sqlstate.startswith("22"):  # data exception, e.g. 22021: a NUL in text
-        return await _data_error(request, exc)
-    if sqlstate.startswith(("08", "3D", "53", "57P")):  # connection, no database, shutdown
-        return await _database_unavailable(request, exc)
-    return unexpected_error_response(request, exc)
-
-
-async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
-    logger.warning("database unavailable: %s", type(exc).__name__)
-    return await _app_error(request, ServiceUnavailableError("The database is unavailable."))
-
-
-async def _connection_failed(request: Request, exc: Exception) -> JSONResponse:
-    # Refused, reset, timed out, unknown host: a server this request needs (the
-    # database first of all; drivers raise these unwrapped while connecting).
-    logger.warning("service unavailable: %s", type(exc).__name__)
-    return await _app_error(request, ServiceUnavailableError())
-
-
 def unexpected_error_response(request: Request, exc: Exception) -> JSONResponse:
     """Log `exc` with its traceback; answer a 500 that says nothing about it."""
     logger.exception("unhandled error", exc_info=exc)
@@ -275,13 +232,6 @@ def register_error_handlers(app: FastAPI) -> None:
     app.exception_handler(AppError)(_app_error)
     app.exception_handler(StarletteHTTPException)(_http_error)
     app.exception_handler(RequestValidationError)(_validation_error)
-    app.exception_handler(IntegrityError)(_integrity_error)
-    app.exception_handler(DataError)(_data_error)
-    app.exception_handler(DBAPIError)(_database_error)
-    for unavailable in (OperationalError, InterfaceError, PoolTimeoutError):
-        app.exception_handler(unavailable)(_database_unavailable)
-    # OSError covers ConnectionError, TimeoutError and socket.gaierror (DNS).
-    app.exception_handler(OSError)(_connection_failed)
     # Errors inside the middleware stack get the 500 from `CatchAllMiddleware`
     # (with the security headers); this one answers failures of the outer layers.
     app.exception_handler(Exception)(_unexpected_error)
