@@ -19,7 +19,14 @@ from app.core.errors import ERROR_RESPONSES
 from app.core.module import API_PREFIX
 from app.core.password_policy import check_password
 from app.core.ratelimit import RateLimiterDep
+from app.core.schemas import Detail
 from app.users import service as users_service
+
+# The same answer whether or not the address has an account.
+VERIFICATION_SENT = Detail(
+    detail="If the address has an unconfirmed account, a confirmation link is on its way."
+)
+RESET_SENT = Detail(detail="If the address has an active account, a reset link is on its way.")
 
 router = APIRouter(prefix=f"{API_PREFIX}/auth", tags=["auth"], responses=ERROR_RESPONSES)
 
@@ -50,7 +57,7 @@ async def resend_verification(
     limiter: RateLimiterDep,
     sender: EmailSenderDep,
     background: BackgroundTasks,
-) -> None:
+) -> Detail:
     """Send a new confirmation link, if the address has an unconfirmed account."""
     await _limit(limiter, settings.rate_limit_email, "verify", context.ip_address, body.email)
     background.add_task(
@@ -62,6 +69,7 @@ async def resend_verification(
         account.TokenPurpose.VERIFY_EMAIL,
         context.base_url,
     )
+    return VERIFICATION_SENT
 
 
 @router.post("/forgot-password", status_code=status.HTTP_202_ACCEPTED)
@@ -73,7 +81,7 @@ async def forgot_password(
     limiter: RateLimiterDep,
     sender: EmailSenderDep,
     background: BackgroundTasks,
-) -> None:
+) -> Detail:
     """Email a password reset link, if the address has an active account."""
     await _limit(limiter, settings.rate_limit_email, "reset", context.ip_address, body.email)
     background.add_task(
@@ -85,6 +93,7 @@ async def forgot_password(
         account.TokenPurpose.RESET_PASSWORD,
         context.base_url,
     )
+    return RESET_SENT
 
 
 @router.post("/reset-password", status_code=status.HTTP_204_NO_CONTENT)

@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Form, Response, status
+from fastapi import APIRouter, BackgroundTasks, Form, status
 from fastapi.responses import JSONResponse
 
 from app.audit import service as audit
@@ -12,7 +12,6 @@ from app.auth import account, service
 from app.auth.dependencies import CurrentAuth, CurrentUser
 from app.auth.exceptions import InvalidTokenRequestError, UnsupportedGrantTypeError
 from app.auth.schemas import (
-    Accepted,
     LoginRequest,
     LoginResponse,
     RefreshRequest,
@@ -27,6 +26,7 @@ from app.core.dependencies import EmailSenderDep, PasswordHasherDep, SettingsDep
 from app.core.errors import ERROR_RESPONSES
 from app.core.module import API_PREFIX
 from app.core.ratelimit import RateLimiterDep
+from app.core.schemas import Detail
 from app.users import service as users_service
 from app.users.models import User
 from app.users.schemas import AnyPassword, UserRead, UserRegister
@@ -43,7 +43,7 @@ REGISTER_ACCEPTED = "Check your inbox: we sent a message to this address."
     response_model=RegisterResponse,
     responses={
         status.HTTP_202_ACCEPTED: {
-            "model": Accepted,
+            "model": Detail,
             "description": "With `EMAIL_VERIFICATION_REQUIRED`: the same for a new or taken email",
         }
     },
@@ -80,7 +80,8 @@ async def register(
             account.email_notice(
                 settings, sender, background, existing.email, "account_exists", "Your email address"
             )
-        return JSONResponse({"detail": REGISTER_ACCEPTED}, status_code=status.HTTP_202_ACCEPTED)
+        accepted = Detail(detail=REGISTER_ACCEPTED).model_dump()
+        return JSONResponse(accepted, status_code=status.HTTP_202_ACCEPTED)
     user = await _create_account(session, hasher, settings, context, sender, background, body)
     tokens = await service.start_session(session, settings, user, context)
     return RegisterResponse(user=UserRead.model_validate(user), tokens=tokens)
@@ -176,11 +177,11 @@ async def refresh(
     return await service.rotate_refresh_token(session, settings, context, body.refresh_token)
 
 
-@router.post("/revoke", response_class=Response)
-async def revoke(body: RevokeRequest, session: SessionDep, context: RequestContextDep) -> Response:
+@router.post("/revoke")
+async def revoke(body: RevokeRequest, session: SessionDep, context: RequestContextDep) -> Detail:
     """Revoke a refresh token's session (RFC 7009): 200 whatever the token."""
     await service.revoke_refresh_token(session, context, body.token)
-    return Response(status_code=status.HTTP_200_OK)
+    return Detail(detail="The token is revoked, if it was valid.")
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)

@@ -33,12 +33,6 @@ class RegisterResponse(BaseModel):
     tokens: TokenPair
 
 
-class Accepted(BaseModel):
-    """A request taken on; what happens next is said by email."""
-
-    detail: str
-
-
 class RefreshRequest(StrictModel):
     refresh_token: str = OpaqueToken
 

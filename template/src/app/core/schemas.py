@@ -1,4 +1,5 @@
-"""Base classes and types for request bodies and query parameters.
+"""Base classes and types for request bodies and query parameters, and the body of
+answers that carry only a message.
 
 Strict where the schema says a type: a timestamp is an ISO 8601 string with a
 timezone (not a number), a boolean body field is `true` or `false` (not `0`),
@@ -84,3 +85,9 @@ class PartialUpdate(StrictModel):
             if field in self.model_fields_set and getattr(self, field) is None:
                 raise ValueError(f"{field} cannot be null")
         return self
+
+
+class Detail(BaseModel):
+    """The body of a 2xx answer that has nothing but a message (a 204 has no body)."""
+
+    detail: str
