@@ -25,7 +25,9 @@ def test_the_rendered_project_has_asvs_tests() -> None:
 def test_security_doc_lists_every_asvs_test_under_its_id() -> None:
     doc = (ROOT / "docs" / "security.md").read_text(encoding="utf-8")
     table = doc[doc.index("## Tested requirements") :]
-    rows = {line.split("|")[1].strip(): line for line in table.splitlines() if line.startswith("| ")}
+    rows = {
+        line.split("|")[1].strip(): line for line in table.splitlines() if line.startswith("| ")
+    }
     missing = []
     for name, asvs_id in sorted(asvs_tests().items()):
         row = next((line for ids, line in rows.items() if asvs_id in ids.split(", ")), "")
