@@ -1,31 +1,31 @@
-"""noxfile.py: the matrix follows copier.yml, and the render checks catch what they should."""
+"""The noxfile's matrix follows copier.yml, and the render checks catch what they should."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import noxfile
-from conftest import QUESTIONS, choice_values
+from nox_support.matrix import COMBOS, QUESTIONS, choice_values, combo_id
+from nox_support.render_checks import find_problems
 
 
 def test_matrix_is_every_database_times_every_module_subset() -> None:
     databases = choice_values(QUESTIONS["database"])
     modules = choice_values(QUESTIONS["modules"])
-    ids = [noxfile.combo_id(*combo) for combo in noxfile.COMBOS]
+    ids = [combo_id(*combo) for combo in COMBOS]
     assert len(ids) == len(set(ids)) == len(databases) * 2 ** len(modules)
     assert {f"{db}-none" for db in databases} <= set(ids)
 
 
 def test_combo_ids_sort_module_names() -> None:
-    assert noxfile.combo_id("sqlite", ()) == "sqlite-none"
-    assert noxfile.combo_id("postgresql", ("tasks", "redis")) == "postgresql-redis+tasks"
+    assert combo_id("sqlite", ()) == "sqlite-none"
+    assert combo_id("postgresql", ("tasks", "redis")) == "postgresql-redis+tasks"
 
 
 def test_choice_values_reads_every_copier_form() -> None:
-    assert noxfile.choice_values({"choices": ["a", "b"]}) == ["a", "b"]
-    assert noxfile.choice_values({"choices": {"A": "a", "B": {"value": "b"}}}) == ["a", "b"]
-    assert noxfile.choice_values({"choices": [["A", "a"]]}) == ["a"]
-    assert noxfile.choice_values({}) == []
+    assert choice_values({"choices": ["a", "b"]}) == ["a", "b"]
+    assert choice_values({"choices": {"A": "a", "B": {"value": "b"}}}) == ["a", "b"]
+    assert choice_values({"choices": [["A", "a"]]}) == ["a"]
+    assert choice_values({}) == []
 
 
 def write(root: Path, name: str, text: str = "") -> None:
@@ -40,7 +40,7 @@ def test_find_problems_accepts_a_clean_render(tmp_path: Path) -> None:
     )
     write(tmp_path, ".github/workflows/ci.yml", "run: echo ${{ secrets.TOKEN }}\n")
     write(tmp_path, "migrations/versions/core_0001_users.py", "revision = 'core_0001'\n")
-    assert noxfile.find_problems(tmp_path, absent=["tasks", "redis"]) == []
+    assert find_problems(tmp_path, absent=["tasks", "redis"]) == []
 
 
 def test_find_problems_reports_leftovers_traces_and_empty_folders(tmp_path: Path) -> None:
@@ -52,7 +52,7 @@ def test_find_problems_reports_leftovers_traces_and_empty_folders(tmp_path: Path
     write(tmp_path, "migrations/versions/tasks_0001_tasks.py", "depends_on = 'core_0001'\n")
     write(tmp_path, "docs/modules/tasks.md")
     (tmp_path / "empty").mkdir()
-    problems = "\n".join(noxfile.find_problems(tmp_path, absent=["tasks", "redis"]))
+    problems = "\n".join(find_problems(tmp_path, absent=["tasks", "redis"]))
     for expected in (
         "README.md:1: leftover jinja",
         "pyproject.toml:1: leftover jinja",
