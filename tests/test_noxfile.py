@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nox_support.matrix import COMBOS, QUESTIONS, choice_values, combo_id
+import pytest
+
+from nox_support import mypy_cache
+from nox_support.matrix import COMBOS, QUESTIONS, choice_values, combo_id, slowest_first
 from nox_support.render_checks import find_problems
+from nox_support.timing import table
 
 
 def test_matrix_is_every_database_times_every_module_subset() -> None:
@@ -66,3 +70,39 @@ def test_find_problems_reports_leftovers_traces_and_empty_folders(tmp_path: Path
         "empty/: empty directory",
     ):
         assert expected in problems
+
+
+def test_sessions_start_slowest_first() -> None:
+    combos = [("sqlite", ()), ("postgresql", ()), ("sqlite", ("a", "b")), ("postgresql", ("a",))]
+    assert slowest_first(combos) == [
+        ("postgresql", ("a",)),
+        ("postgresql", ()),
+        ("sqlite", ("a", "b")),
+        ("sqlite", ()),
+    ]
+
+
+def test_timing_table_lists_each_session_slowest_first() -> None:
+    records = [
+        {"session": "lint", "seconds": 1.25, "result": "success"},
+        {"session": "combo(sqlite-none)", "seconds": 28.0, "result": "failed"},
+    ]
+    lines = table(records, wall_seconds=30.0).splitlines()
+    assert lines[0].split() == ["session", "seconds", "result"]
+    assert lines[1].split() == ["combo(sqlite-none)", "28.0", "failed"]
+    assert lines[2].split() == ["lint", "1.2", "success"]
+    assert lines[-2].split()[-1] == "29.2"  # the sessions' sum
+    assert lines[-1].split()[-1] == "30.0"  # the run's wall clock
+
+
+def test_mypy_cache_starts_from_a_complete_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(mypy_cache, "CACHE_ROOT", tmp_path)
+    first = mypy_cache.prepare("sqlite-none")
+    write(first, "3.12/app.meta.json", "{}")
+    assert mypy_cache.prepare("sqlite-tasks").joinpath("3.12").exists() is False  # incomplete
+    mypy_cache.mark_complete(first)
+    seeded = mypy_cache.prepare("postgresql-none")
+    assert (seeded / "3.12" / "app.meta.json").read_text() == "{}"
+    assert not (seeded / mypy_cache.COMPLETE).exists()  # until its own run succeeds
