@@ -97,9 +97,10 @@ class Settings(BaseSettings):
     jwt_issuer: str = project.SLUG
     jwt_audience: str = project.SLUG
     access_token_expire_minutes: Annotated[int, Field(ge=1, le=24 * 60)] = 15
-    # Idle timeout: a session unused this long ends; each refresh restarts it.
     refresh_token_expire_days: Annotated[int, Field(ge=1, le=365)] = 7
-    # Absolute lifetime: no refresh keeps a session past this age.
+
+    # A session ends when unused for `refresh_token_expire_days` (each refresh
+    # restarts that), and this long after sign-in whatever happens.
     session_max_lifetime_days: Annotated[int, Field(ge=1, le=365)] = 30
 
     # argon2id cost; the defaults are argon2-cffi's (RFC 9106 low-memory profile).
