@@ -94,6 +94,7 @@ async def test_v2_2_1_options_allow_lists_every_method(client: httpx.AsyncClient
     assert set(response.headers["allow"].split(", ")) == {"GET", "POST"}
 
 
+@pytest.mark.own_app
 async def test_v3_4_4_a_500_carries_the_security_headers(app: FastAPI) -> None:
     @app.get("/test-crash")
     async def crash() -> None:

@@ -48,6 +48,14 @@ PRIVATE_NETWORKS = (
     "fc00::/7",
 )
 
+# argon2id at its lowest cost under ENVIRONMENT=test, unless set: a test suite hashes
+# hundreds of passwords and tests what hashing does, not how long it takes.
+TEST_PASSWORD_HASH = {
+    "password_hash_time_cost": 1,
+    "password_hash_memory_kib": 8,
+    "password_hash_parallelism": 1,
+}
+
 # A list setting: `a,b,c` or a JSON list `["a", "b"]` in the environment.
 CommaList = Annotated[list[str], NoDecode]
 # What a browser sends in `Origin`: scheme://host[:port], nothing after.
@@ -220,6 +228,13 @@ class Settings(BaseSettings):
     @property
     def sqlalchemy_database_url(self) -> str:
         return self.database_url or LOCAL_DATABASE_URL
+
+    @model_validator(mode="before")
+    @classmethod
+    def _cheap_hashing_under_test(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("environment") == Environment.TEST:
+            return {**TEST_PASSWORD_HASH, **data}
+        return data
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Self:
