@@ -132,14 +132,18 @@ def from_release(session: nox.Session, release: str) -> None:
         uv_run(slug, "create-admin", "--email", OWNER_EMAIL, ADMIN_PASSWORD=OWNER_PASSWORD)
         uv_run(*user_data, "insert", libpq_dev, OWNER_EMAIL, NOTE_TITLE)
         commit_all(project, "Our notes module, settings and data")
-        kept = {path: path.read_bytes() for path in (migration, project / ".env")}
+        # Files that are the user's: the update never touches them, even where the
+        # template's own copy changed since the release (`_skip_if_exists`).
+        own_files = (migration, project / "src" / "app" / "local_modules.py")
+        kept = {path: path.read_bytes() for path in (*own_files, project / ".env")}
 
         session.log(f"copier update {old} -> HEAD with modules=[{MODULE_ON}]")
         update(project, modules=[MODULE_ON])
         # Expected: a fresh render at HEAD with the same answers, plus the same user work.
         copy(template, expected, "HEAD", **answers, modules=[MODULE_ON])
         apply_user_work(expected)
-        (expected / migration.relative_to(project)).write_bytes(kept[migration])
+        for path in own_files:
+            (expected / path.relative_to(project)).write_bytes(kept[path])
         problems = leftovers(project)
         problems += differences(project, expected, skip=frozenset({".env", "uv.lock"}))
         problems += [

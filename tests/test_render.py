@@ -80,6 +80,39 @@ def test_message_after_copy(template_src: Path, tmp_path: Path, capsys) -> None:
     assert "{{" not in message
 
 
+def shell_steps(text: str, first: str) -> list[str]:
+    """The commands of the block that starts with the line `first`, comments dropped."""
+    lines = text[text.index(first) :].splitlines()
+    steps = []
+    for line in lines:
+        command = line.split(" #")[0].strip()
+        if not command or command.startswith("```"):
+            break
+        steps.append(" ".join(command.split()))
+    return steps
+
+
+def test_next_steps_commit_uv_lock_and_agree_everywhere(
+    template_src: Path, tmp_path: Path, capsys
+) -> None:
+    """`uv sync` runs before the first commit, so uv.lock is committed and the tree is
+    clean for `copier update`; the message, the README and getting-started agree."""
+    copier.run_copy(
+        src_path=str(template_src),
+        dst_path=tmp_path / "my-service",
+        defaults=True,
+        vcs_ref="HEAD",
+        unsafe=False,
+    )
+    message = shell_steps(capsys.readouterr().err, "cp .env.example .env")
+    readme = shell_steps((tmp_path / "my-service" / "README.md").read_text(), "cp .env.example")
+    docs = shell_steps((ROOT / "docs" / "getting-started.md").read_text(), "cp .env.example")
+    assert message == readme == docs
+    commit = next(i for i, step in enumerate(message) if step.startswith("git init"))
+    assert message.index("uv sync") < commit < message.index("uv run my-service db upgrade")
+    assert "git add -A" in message[commit]
+
+
 @pytest.mark.filterwarnings("ignore::copier.errors.DirtyLocalWarning")
 def test_renders_from_the_repository_itself(tmp_path: Path) -> None:
     """What `copier copy <this repo>` does: uncommitted edits included, HEAD as the ref."""

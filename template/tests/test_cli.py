@@ -15,6 +15,7 @@ from alembic.script import ScriptDirectory
 from typer.testing import CliRunner
 
 from app import cli
+from app.core import project
 from app.core.config import get_settings
 
 runner = CliRunner()
@@ -104,6 +105,42 @@ def test_db_revision_starts_and_extends_the_app_branch(
     assert core_head is not None
     assert f'depends_on: str | Sequence[str] | None = "{core_head.revision}"' in first
     assert "down_revision: str | Sequence[str] | None = None" not in second
+
+
+@pytest.mark.parametrize("reload", [False, True])
+def test_serve_says_where_it_listens_and_which_database(
+    monkeypatch: pytest.MonkeyPatch, reload: bool
+) -> None:
+    # With --reload, uvicorn's own "running on" line comes from a process that
+    # never imports the app; the command says it itself, either way.
+    monkeypatch.setattr("uvicorn.run", lambda app, **kwargs: None)
+    monkeypatch.delenv("DATABASE_URL")
+    get_settings.cache_clear()
+    try:
+        result = runner.invoke(cli.cli, ["serve", "--port", "8001", *["--reload"] * reload])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert "http://127.0.0.1:8001" in result.output
+    assert "a local SQLite file, ./local.db (DATABASE_URL is unset)" in result.output
+    if project.DATABASE == "postgresql":
+        assert "production runs on PostgreSQL: set DATABASE_URL" in result.output
+
+
+def test_serve_shows_the_database_url_without_its_password(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("uvicorn.run", lambda app, **kwargs: None)
+    monkeypatch.setenv("DATABASE_URL", "postgresql+asyncpg://svc:s3cret-pw@db.internal:5432/svc")
+    get_settings.cache_clear()
+    try:
+        result = runner.invoke(cli.cli, ["serve", "--host", "::1"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert "http://[::1]:8000" in result.output
+    assert "postgresql+asyncpg://svc:***@db.internal:5432/svc" in result.output
+    assert "s3cret-pw" not in result.output
 
 
 def test_serve_runs_uvicorn(monkeypatch: pytest.MonkeyPatch) -> None:

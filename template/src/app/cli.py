@@ -11,10 +11,13 @@ import uvicorn
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from app.core import project
-from app.core.config import get_settings
+from app.core.config import LOCAL_DATABASE_URL, Settings, get_settings
 from app.core.db import create_engine, create_session_factory
+from app.core.logging import configure_logging
 from app.core.passwords import PasswordHasher
 from app.core.permissions import Role
 from app.users import service as users_service
@@ -23,6 +26,7 @@ from app.users.schemas import UserRegister
 # src/app/cli.py -> the project root, where alembic.ini lives.
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 USER_BRANCH = "app"
+PRODUCTION_DATABASES = {"postgresql": "PostgreSQL", "sqlite": "SQLite"}
 
 cli = typer.Typer(name=project.SLUG, help=f"{project.NAME}: {project.DESCRIPTION}")
 db_cli = typer.Typer(help="Database migrations (Alembic).", no_args_is_help=True)
@@ -44,7 +48,14 @@ def serve(
     Logging is the app's own (structured); the client address comes from
     `X-Forwarded-For` only when the peer is one of `TRUSTED_PROXIES`.
     """
-    trusted = get_settings().trusted_proxies
+    settings = get_settings()
+    # Configured here too, so uvicorn's own lines show from the reloader's process.
+    configure_logging(settings)
+    shown_host = f"[{host}]" if ":" in host else host
+    docs = " (API docs: /docs)" if settings.docs_enabled else ""
+    typer.echo(f"{project.NAME} on http://{shown_host}:{port}{docs}")
+    typer.echo(f"Database: {describe_database(settings)}")
+    trusted = settings.trusted_proxies
     uvicorn.run(
         "app.main:app",
         host=host,
@@ -57,6 +68,21 @@ def serve(
         forwarded_allow_ips=",".join(trusted) or None,
         timeout_graceful_shutdown=shutdown_timeout,
     )
+
+
+def describe_database(settings: Settings) -> str:
+    """Which database the service uses, with any password hidden."""
+    if settings.database_url is None:
+        local_file = make_url(LOCAL_DATABASE_URL).database
+        described = f"a local SQLite file, {local_file} (DATABASE_URL is unset)"
+        if project.DATABASE != "sqlite":
+            production = PRODUCTION_DATABASES[project.DATABASE]
+            described += f"; production runs on {production}: set DATABASE_URL to use it here"
+        return described
+    try:
+        return make_url(settings.database_url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "DATABASE_URL is set but is not a database URL"
 
 
 @cli.command("create-admin")

@@ -4,6 +4,8 @@ Tokens are random, stored only as hashes, expire, and work once. Issuing a new
 one cancels the user's earlier unused tokens of the same purpose.
 """
 
+import json
+from dataclasses import replace
 from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
@@ -19,6 +21,7 @@ from app.core import project
 from app.core.config import Settings
 from app.core.email import Email, EmailSender, render_email, send_quietly
 from app.core.models import utcnow
+from app.core.module import API_PREFIX
 from app.core.security import hash_opaque_token, new_opaque_token
 from app.users.models import User
 
@@ -85,8 +88,13 @@ async def email_link(
     background: BackgroundTasks,
     user: User,
     purpose: TokenPurpose,
+    *,
+    api_url: str,
 ) -> None:
     """Issue a token for `purpose` and email its link once the response is sent.
+
+    `api_url` (where the client reached this service) goes into the console
+    sender's note: the `curl` that spends the token without a frontend.
 
     Sending after the response keeps the answer's timing the same whether or
     not an email goes out; a failed send is logged, never shown to the caller.
@@ -99,7 +107,8 @@ async def email_link(
             "verify_email",
             f"Confirm your email for {project.NAME}",
             "verify-email",
-            token,
+            {"token": token},
+            api_url,
             hours=str(settings.email_verification_expire_hours),
         )
     else:
@@ -110,7 +119,8 @@ async def email_link(
             "reset_password",
             f"Reset your {project.NAME} password",
             "reset-password",
-            token,
+            {"token": token, "new_password": "YOUR-NEW-PASSWORD"},
+            api_url,
             minutes=str(settings.password_reset_expire_minutes),
         )
     background.add_task(send_quietly, sender, email)
@@ -122,10 +132,17 @@ def _email(
     template: str,
     subject: str,
     page: str,
-    token: str,
+    body: dict[str, str],
+    api_url: str,
     **values: str,
 ) -> Email:
-    link = f"{settings.frontend_url.rstrip('/')}/{page}?token={token}"
-    return render_email(
+    """The message whose link opens the frontend's `page`; the API endpoint has that name too."""
+    link = f"{settings.frontend_url.rstrip('/')}/{page}?token={body['token']}"
+    email = render_email(
         EMAILS, template, to=user.email, subject=subject, service=project.NAME, link=link, **values
     )
+    note = (
+        f"Without a frontend, call the API:\n  curl -X POST {api_url}{API_PREFIX}/auth/{page} "
+        f"-H 'Content-Type: application/json' -d '{json.dumps(body)}'"
+    )
+    return replace(email, console_note=note)

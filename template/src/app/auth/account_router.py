@@ -46,7 +46,13 @@ async def resend_verification(
     if user is None or user.is_verified:
         return
     await account.email_link(
-        session, settings, sender, background, user, account.TokenPurpose.VERIFY_EMAIL
+        session,
+        settings,
+        sender,
+        background,
+        user,
+        account.TokenPurpose.VERIFY_EMAIL,
+        api_url=context.base_url,
     )
 
 
@@ -66,7 +72,13 @@ async def forgot_password(
     if user is None or not user.is_active:
         return
     await account.email_link(
-        session, settings, sender, background, user, account.TokenPurpose.RESET_PASSWORD
+        session,
+        settings,
+        sender,
+        background,
+        user,
+        account.TokenPurpose.RESET_PASSWORD,
+        api_url=context.base_url,
     )
 
 

@@ -55,7 +55,13 @@ async def register(
     user = await users_service.create_user(session, hasher, body)
     audit.record(session, AuditAction.USER_CREATED, context, actor_id=user.id, target_id=user.id)
     await account.email_link(
-        session, settings, sender, background, user, account.TokenPurpose.VERIFY_EMAIL
+        session,
+        settings,
+        sender,
+        background,
+        user,
+        account.TokenPurpose.VERIFY_EMAIL,
+        api_url=context.base_url,
     )
     tokens = None
     if not settings.email_verification_required:

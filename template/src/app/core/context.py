@@ -18,6 +18,8 @@ class RequestContext:
     ip_address: str | None
     user_agent: str | None
     request_id: str
+    # The URL the client called the service at, e.g. `http://127.0.0.1:8000`.
+    base_url: str
 
 
 @lru_cache(maxsize=8)
@@ -65,6 +67,7 @@ def get_request_context(request: Request, settings: SettingsDep) -> RequestConte
         ip_address=client_ip(request, settings.trusted_proxies),
         user_agent=user_agent[:255] if user_agent else None,
         request_id=get_request_id(request.scope),
+        base_url=str(request.base_url).rstrip("/"),
     )
 
 

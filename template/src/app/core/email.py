@@ -26,6 +26,9 @@ class Email:
     subject: str
     text: str
     html: str
+    # Shown only by the console sender: how a developer acts on the message
+    # without the frontend its links point at (a `curl` of the API).
+    console_note: str = ""
 
 
 class EmailSender(Protocol):
@@ -36,7 +39,8 @@ class ConsoleEmailSender:
     """Logs every message instead of sending it: for development and tests."""
 
     async def send(self, email: Email) -> None:
-        logger.info("email to %s: %s\n%s", email.to, email.subject, email.text)
+        note = f"\n{email.console_note}" if email.console_note else ""
+        logger.info("email to %s: %s\n%s%s", email.to, email.subject, email.text, note)
 
 
 class SmtpEmailSender:
