@@ -138,7 +138,9 @@ async def test_a_module_records_its_own_namespaced_events(
     client: httpx.AsyncClient, admin: dict[str, str], db_session: AsyncSession
 ) -> None:
     """Any module records through core; the list filters any recorded name."""
-    context = RequestContext(ip_address="192.0.2.1", user_agent="probe", request_id="r1")
+    context = RequestContext(
+        ip_address="192.0.2.1", user_agent="probe", request_id="r1", base_url="http://testserver"
+    )
     audit.record(db_session, "probe.linked", context, provider="example")
     audit.record(db_session, AuditAction.LOGOUT, context)
     await db_session.commit()
