@@ -47,6 +47,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,  # served by install_docs, without a CDN
         redoc_url=None,
         openapi_url="/openapi.json" if settings.docs_enabled else None,
+        # No redirect to the path with(out) a trailing slash: its Location would be
+        # absolute and `http://` behind a TLS proxy. Routes that want both spellings
+        # declare both.
+        redirect_slashes=False,
     )
     if settings.docs_enabled:
         install_docs(app)

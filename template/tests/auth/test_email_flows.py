@@ -50,6 +50,8 @@ async def test_unknown_or_verified_addresses_get_202_and_no_mail(
     for url in (RESEND, FORGOT):
         response = await client.post(url, json={"email": "nobody@example.com"})
         assert response.status_code == 202
+        assert set(response.json()) == {"detail"}
+        assert response.json()["detail"].startswith("If the address has")
     assert mailbox.messages == []
 
 

@@ -48,3 +48,43 @@ def test_dotenv_is_read_except_by_tests(
     finally:
         monkeypatch.setenv("ENVIRONMENT", "test")
         get_settings.cache_clear()
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "https://a.example,https://b.example",
+        " https://a.example , https://b.example, ",
+        '["https://a.example", "https://b.example"]',
+    ],
+)
+def test_list_settings_read_commas_or_a_json_list(
+    raw: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CORS_ORIGINS", raw)
+    monkeypatch.setenv("ALLOWED_HOSTS", raw.replace("https://", ""))
+    monkeypatch.setenv("TRUSTED_PROXIES", '["10.0.0.0/8", "192.168.1.1"]')
+    settings = Settings()
+    assert settings.cors_origins == ["https://a.example", "https://b.example"]
+    assert settings.allowed_hosts == ["a.example", "b.example"]
+    assert settings.trusted_proxies == ["10.0.0.0/8", "192.168.1.1"]
+
+
+@pytest.mark.parametrize(
+    ("name", "raw"),
+    [
+        ("CORS_ORIGINS", '["https://a.example"'),
+        ("CORS_ORIGINS", '"https://a.example"'),
+        ("CORS_ORIGINS", "https://a.example/"),
+        ("ALLOWED_HOSTS", '["a.example", 3]'),
+        ("ALLOWED_HOSTS", '{"host": "a.example"}'),
+        ("TRUSTED_PROXIES", "10.0.0.0/8,proxy.internal"),
+        ("METRICS_ALLOWED_NETWORKS", "10.0.0.300"),
+    ],
+)
+def test_an_unreadable_list_setting_is_refused_at_start(
+    name: str, raw: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(name, raw)
+    with pytest.raises(ValidationError, match=name):
+        Settings()

@@ -16,10 +16,14 @@ from tests.helpers import assert_error
 async def test_unknown_path_is_404(client: httpx.AsyncClient) -> None:
     body = assert_error(await client.get("/nowhere"), 404, "NOT_FOUND")
     assert body["path"] == "/nowhere"
+    assert body["detail"] == "No route matches this path."
 
 
 async def test_wrong_method_is_405(client: httpx.AsyncClient) -> None:
-    assert_error(await client.delete("/health/live"), 405, "METHOD_NOT_ALLOWED")
+    response = await client.delete("/health/live")
+    body = assert_error(response, 405, "METHOD_NOT_ALLOWED")
+    assert body["detail"] == "This route does not answer the DELETE method."
+    assert "GET" in response.headers["allow"]
 
 
 async def test_malformed_json_is_422_with_locations(client: httpx.AsyncClient) -> None:

@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
+import pytest
 from fastapi import FastAPI
 
 from app.core.config import Environment, Settings, get_settings
@@ -65,6 +66,18 @@ async def test_cors_allows_the_configured_origin() -> None:
         assert preflight.headers["access-control-allow-origin"] == "https://app.example.com"
         other = await client.get("/health/live", headers={"origin": "https://evil.example"})
         assert "access-control-allow-origin" not in other.headers
+
+
+async def test_list_settings_in_json_form_work_end_to_end(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The JSON list form pydantic-settings users write is read as a list, not one item."""
+    monkeypatch.setenv("CORS_ORIGINS", '["https://app.example.com"]')
+    monkeypatch.setenv("ALLOWED_HOSTS", '["api.example.com", "localhost"]')
+    async with hosted_client(Settings(), "api.example.com") as client:
+        response = await client.get("/health/live", headers={"origin": "https://app.example.com"})
+        assert response.status_code == 200, response.text
+        assert response.headers["access-control-allow-origin"] == "https://app.example.com"
 
 
 async def test_unknown_hosts_are_refused() -> None:

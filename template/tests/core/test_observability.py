@@ -75,11 +75,18 @@ async def test_metrics_count_requests_by_route_template(client: httpx.AsyncClien
     for _ in range(3):
         await client.get("/health/live")
     await client.get("/api/v1/users/00000000-0000-0000-0000-000000000000")
+    await client.get("/openapi.json")
+    await client.get("/docs-assets/swagger-ui.css")
+    await client.get("/no/such/route")
     response = await client.get("/metrics")
     assert response.headers["content-type"].startswith("text/plain")
     text = response.text
     assert 'http_requests_total{method="GET",route="/health/live",status="200"}' in text
     assert 'route="/api/v1/users/{user_id}",status="401"' in text
+    assert 'route="/openapi.json",status="200"' in text
+    assert 'route="/docs-assets",status="200"' in text
+    assert 'route="unmatched",status="404"' in text
+    assert 'method="GET",route="unmatched",status="200"' not in text
     assert "http_request_duration_seconds_bucket" in text
     assert "http_requests_in_progress" in text
     assert "db_queries_total" in text

@@ -16,6 +16,13 @@ async def test_live(client: httpx.AsyncClient) -> None:
     assert response.json() == {"status": "ok"}
 
 
+async def test_probes_answer_head_for_load_balancers(client: httpx.AsyncClient) -> None:
+    for probe in ("/health/live", "/health/ready"):
+        response = await client.head(probe)
+        assert response.status_code == 200, probe
+        assert response.content == b""
+
+
 async def test_ready_checks_the_database(client: httpx.AsyncClient) -> None:
     response = await client.get("/health/ready")
     assert response.status_code == 200

@@ -80,6 +80,23 @@ async def test_admin_creates_users_with_a_role(
     await users.login("ops@example.com")
 
 
+async def test_the_users_collection_answers_with_or_without_the_slash(
+    client: httpx.AsyncClient, admin_headers: dict[str, str]
+) -> None:
+    """No redirect: Starlette's would be an absolute `http://` URL, wrong behind TLS."""
+    listed = await client.get("/api/v1/users", headers=admin_headers)
+    assert listed.status_code == 200, listed.text
+    assert listed.json()["total"] == 1
+    created = await client.post(
+        "/api/v1/users",
+        json={"email": "noslash@example.com", "password": PASSWORD},
+        headers=admin_headers,
+    )
+    assert created.status_code == 201, created.text
+    # Elsewhere a stray slash is a plain 404, never a redirect.
+    assert_error(await client.get("/api/v1/users/me/", headers=admin_headers), 404, "NOT_FOUND")
+
+
 async def test_users_cannot_create_users(
     client: httpx.AsyncClient, user_headers: dict[str, str]
 ) -> None:

@@ -16,8 +16,15 @@ from app.core.dependencies import EmailSenderDep, PasswordHasherDep, SettingsDep
 from app.core.errors import ERROR_RESPONSES
 from app.core.module import API_PREFIX
 from app.core.ratelimit import RateLimiterDep
+from app.core.schemas import Detail
 from app.users import service as users_service
 from app.users.exceptions import PasswordIsEmailError
+
+# The same answer whether or not the address has an account.
+VERIFICATION_SENT = Detail(
+    detail="If the address has an unconfirmed account, a confirmation link is on its way."
+)
+RESET_SENT = Detail(detail="If the address has an active account, a reset link is on its way.")
 
 router = APIRouter(prefix=f"{API_PREFIX}/auth", tags=["auth"], responses=ERROR_RESPONSES)
 
@@ -39,12 +46,12 @@ async def resend_verification(
     limiter: RateLimiterDep,
     sender: EmailSenderDep,
     background: BackgroundTasks,
-) -> None:
+) -> Detail:
     """Send a new confirmation link, if the address has an unconfirmed account."""
     await _limit(limiter, settings.rate_limit_email, "verify", context.ip_address, body.email)
     user = await users_service.get_user_by_email(session, body.email)
     if user is None or user.is_verified:
-        return
+        return VERIFICATION_SENT
     await account.email_link(
         session,
         settings,
@@ -54,6 +61,7 @@ async def resend_verification(
         account.TokenPurpose.VERIFY_EMAIL,
         api_url=context.base_url,
     )
+    return VERIFICATION_SENT
 
 
 @router.post("/forgot-password", status_code=status.HTTP_202_ACCEPTED)
@@ -65,12 +73,12 @@ async def forgot_password(
     limiter: RateLimiterDep,
     sender: EmailSenderDep,
     background: BackgroundTasks,
-) -> None:
+) -> Detail:
     """Email a password reset link, if the address has an active account."""
     await _limit(limiter, settings.rate_limit_email, "reset", context.ip_address, body.email)
     user = await users_service.get_user_by_email(session, body.email)
     if user is None or not user.is_active:
-        return
+        return RESET_SENT
     await account.email_link(
         session,
         settings,
@@ -80,6 +88,7 @@ async def forgot_password(
         account.TokenPurpose.RESET_PASSWORD,
         api_url=context.base_url,
     )
+    return RESET_SENT
 
 
 @router.post("/reset-password", status_code=status.HTTP_204_NO_CONTENT)

@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Form, Response, status
+from fastapi import APIRouter, BackgroundTasks, Form, status
 
 from app.auth import account, service
 from app.auth.exceptions import InvalidTokenRequestError, UnsupportedGrantTypeError
@@ -24,6 +24,7 @@ from app.core.dependencies import EmailSenderDep, PasswordHasherDep, SettingsDep
 from app.core.errors import ERROR_RESPONSES
 from app.core.module import API_PREFIX
 from app.core.ratelimit import RateLimiterDep
+from app.core.schemas import Detail
 from app.users import service as users_service
 from app.users.dependencies import CurrentAuth, CurrentUser
 from app.users.schemas import AnyPassword, UserRead, UserRegister
@@ -136,11 +137,11 @@ async def refresh(
     return await service.rotate_refresh_token(session, settings, context, body.refresh_token)
 
 
-@router.post("/revoke", response_class=Response)
-async def revoke(body: RevokeRequest, session: SessionDep, context: RequestContextDep) -> Response:
+@router.post("/revoke")
+async def revoke(body: RevokeRequest, session: SessionDep, context: RequestContextDep) -> Detail:
     """Revoke a refresh token's session (RFC 7009): 200 whatever the token."""
     await service.revoke_refresh_token(session, context, body.token)
-    return Response(status_code=status.HTTP_200_OK)
+    return Detail(detail="The token is revoked, if it was valid.")
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)

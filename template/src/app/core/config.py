@@ -4,13 +4,16 @@ Every module that needs settings owns its own class with its own env prefix; thi
 one holds only what the core needs. The README lists every variable.
 """
 
+import ipaddress
+import json
 import os
+import re
 from datetime import timedelta
 from enum import StrEnum
 from functools import lru_cache
 from typing import Annotated, Literal, Self
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from app.core import project
@@ -27,8 +30,31 @@ class Environment(StrEnum):
     PRODUCTION = "production"
 
 
-# A list setting written as `a,b,c` in the environment.
+# A list setting: `a,b,c` or a JSON list `["a", "b"]` in the environment.
 CommaList = Annotated[list[str], NoDecode]
+# What a browser sends in `Origin`: scheme://host[:port], nothing after.
+ORIGIN = re.compile(r"[a-z][a-z0-9+.-]*://[^/\s]+")
+# Characters no item of a list setting has: they come from half-written JSON or quoting.
+STRAY = re.compile(r"[\s\"'\[\]]")
+
+
+def parse_list_setting(name: str, raw: str) -> list[str]:
+    """`a,b` or `["a", "b"]` as a list; anything else is refused with a clear message."""
+    text = raw.strip()
+    if text.startswith("["):
+        try:
+            items = json.loads(text)
+        except json.JSONDecodeError:
+            items = None
+        if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
+            raise ValueError(f'{name}: not a JSON list of strings; write a,b or ["a", "b"].')
+    else:
+        items = text.split(",")
+    items = [item.strip() for item in items if item.strip()]
+    for item in items:
+        if STRAY.search(item):
+            raise ValueError(f'{name}: cannot read {item!r}; write a,b or ["a", "b"].')
+    return items
 
 
 class Settings(BaseSettings):
@@ -114,9 +140,32 @@ class Settings(BaseSettings):
         mode="before",
     )
     @classmethod
-    def _split_commas(cls, value: object) -> object:
+    def _parse_list(cls, value: object, info: ValidationInfo) -> object:
         if isinstance(value, str):
-            return [item.strip() for item in value.split(",") if item.strip()]
+            return parse_list_setting(str(info.field_name).upper(), value)
+        return value
+
+    @field_validator("trusted_proxies", "metrics_allowed_networks")
+    @classmethod
+    def _check_networks(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        for network in value:
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"{str(info.field_name).upper()}: {network!r} is not an IP address or CIDR."
+                ) from None
+        return value
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _check_origins(cls, value: list[str]) -> list[str]:
+        for origin in value:
+            if origin != "*" and not ORIGIN.fullmatch(origin):
+                raise ValueError(
+                    f"CORS_ORIGINS: {origin!r} is not an origin: scheme://host[:port], "
+                    "with no path or trailing slash."
+                )
         return value
 
     @property

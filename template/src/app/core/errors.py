@@ -8,6 +8,7 @@
 import logging
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -160,12 +161,24 @@ async def _app_error(request: Request, exc: AppError) -> JSONResponse:
     )
 
 
+# Starlette's own 404 and 405 carry only the status phrase ("Not Found"); every
+# other message of the API is a sentence.
+HTTP_ERROR_SENTENCES = {
+    404: "No route matches this path.",
+    405: "This route does not answer the {method} method.",
+}
+
+
 async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    detail = str(exc.detail)
+    if detail == HTTPStatus(exc.status_code).phrase:
+        sentence = HTTP_ERROR_SENTENCES.get(exc.status_code, f"{detail}.")
+        detail = sentence.format(method=request.method)
     return error_response(
         request,
         status_code=exc.status_code,
         error_code=HTTP_ERROR_CODES.get(exc.status_code, "HTTP_ERROR"),
-        detail=str(exc.detail),
+        detail=detail,
         headers=exc.headers,
     )
 

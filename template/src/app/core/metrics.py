@@ -9,6 +9,7 @@ import time
 
 import structlog
 from prometheus_client import Counter, Gauge, Histogram
+from starlette.routing import Match, Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUESTS = Counter("http_requests_total", "HTTP requests answered.", ["method", "route", "status"])
@@ -54,6 +55,7 @@ class ObservabilityMiddleware:
             return
         start = time.perf_counter()
         status = 500
+        root_path = scope.get("root_path", "")  # a mount changes it on the way in
 
         async def send_with_status(message: Message) -> None:
             nonlocal status
@@ -67,7 +69,7 @@ class ObservabilityMiddleware:
         finally:
             IN_FLIGHT.dec()
             elapsed = time.perf_counter() - start
-            route = _route_template(scope)
+            route = _route_template(scope, root_path)
             REQUESTS.labels(scope["method"], route, status).inc()
             LATENCY.labels(scope["method"], route).observe(elapsed)
             logger.info(
@@ -79,7 +81,22 @@ class ObservabilityMiddleware:
             )
 
 
-def _route_template(scope: Scope) -> str:
+def _route_template(scope: Scope, root_path: str) -> str:
     route = scope.get("route")
     path: str | None = getattr(route, "path", None)
-    return path or "unmatched"
+    return path or _plain_route_path(scope, root_path) or "unmatched"
+
+
+def _plain_route_path(scope: Scope, root_path: str) -> str | None:
+    """The path of the plain Starlette route or mount that answered, if one did.
+
+    FastAPI records only its own routes in the scope; `/openapi.json` and the docs
+    assets are plain ones, found here by matching the request again (only for
+    requests no FastAPI route answered).
+    """
+    request = {**scope, "root_path": root_path}
+    for route in getattr(scope.get("app"), "routes", ()):
+        if type(route) in (Route, Mount) and route.matches(request)[0] is not Match.NONE:
+            path: str = route.path
+            return path
+    return None

@@ -1,4 +1,4 @@
-"""Base classes for request bodies."""
+"""Base classes for request bodies, and the body of answers that carry only a message."""
 
 from datetime import UTC, datetime
 from typing import Annotated, ClassVar, Self
@@ -35,3 +35,9 @@ class PartialUpdate(StrictModel):
             if field in self.model_fields_set and getattr(self, field) is None:
                 raise ValueError(f"{field} cannot be null")
         return self
+
+
+class Detail(BaseModel):
+    """The body of a 2xx answer that has nothing but a message (a 204 has no body)."""
+
+    detail: str

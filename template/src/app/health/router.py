@@ -25,12 +25,16 @@ probes_router = APIRouter(tags=["health"])
 api_router = APIRouter(prefix=f"{API_PREFIX}/health", tags=["health"], responses=ERROR_RESPONSES)
 
 
+# HEAD too: load balancers probe with it. The HEAD routes stay out of the OpenAPI
+# and are registered second (decorators apply bottom-up), so a 405's Allow says GET.
+@probes_router.head("/health/live", include_in_schema=False)
 @probes_router.get("/health/live")
 async def live() -> Status:
     """The process is up and serving. Checks nothing else, on purpose."""
     return Status(status="ok")
 
 
+@probes_router.head("/health/ready", include_in_schema=False, response_model=Status)
 @probes_router.get("/health/ready", responses={503: ERROR_RESPONSES[503]}, response_model=Status)
 async def ready(request: Request, services: ServicesDep) -> Status | JSONResponse:
     """Ready for traffic: every check passes (the database, and each module's).

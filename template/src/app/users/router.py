@@ -33,7 +33,10 @@ router = APIRouter(prefix=f"{API_PREFIX}/users", tags=["users"], responses=ERROR
 ADMIN_ONLY_FIELDS = ("role", "is_active")
 
 
+# Both spellings answer: a redirect to the other would be an absolute URL built from
+# the request, `http://` even behind a TLS proxy.
 @router.get("/")
+@router.get("", include_in_schema=False)
 async def list_users(
     _: AdminUser,
     session: SessionDep,
@@ -47,6 +50,7 @@ async def list_users(
 
 
 @router.post("/", status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=status.HTTP_201_CREATED, include_in_schema=False)
 async def create_user(
     body: UserCreate,
     admin: AdminUser,

@@ -1,0 +1,36 @@
+"""The API's shape, read from its OpenAPI document: consistent answers everywhere."""
+
+from typing import Any
+
+import httpx
+import pytest
+
+
+@pytest.fixture
+async def openapi(client: httpx.AsyncClient) -> dict[str, Any]:
+    response = await client.get("/openapi.json")
+    assert response.status_code == 200
+    document: dict[str, Any] = response.json()
+    return document
+
+
+def operations(openapi: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (method.upper(), path, operation)
+        for path, item in openapi["paths"].items()
+        for method, operation in item.items()
+    ]
+
+
+async def test_every_2xx_has_an_object_body_or_is_a_204(openapi: dict[str, Any]) -> None:
+    """No `null` body: an answer with nothing to say is a 204, otherwise it is JSON."""
+    for method, path, operation in operations(openapi):
+        for status, response in operation["responses"].items():
+            if not status.startswith("2"):
+                continue
+            where = f"{method} {path} {status}"
+            if status == "204":
+                assert "content" not in response, where
+                continue
+            schema = response.get("content", {}).get("application/json", {}).get("schema")
+            assert schema, f"{where}: no JSON body declared"
