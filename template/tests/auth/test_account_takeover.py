@@ -6,8 +6,8 @@ import httpx
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.audit.models import AuditEvent
 from app.auth.models import AuthSession
+from app.core.audit import AuditEvent
 from app.core.models import utcnow
 from app.core.permissions import Role
 from tests.helpers import PASSWORD, Mailbox, UserFactory, assert_error, bearer

@@ -17,6 +17,7 @@ from app.auth.models import LoginAttempts
 from app.core.models import utcnow
 from app.core.permissions import Role
 from app.core.ratelimit import RateLimiter
+from app.core.services import services_of
 from tests.helpers import PASSWORD, UserFactory, assert_error
 
 LOGIN = "/api/v1/auth/login"
@@ -84,9 +85,10 @@ async def test_v6_3_1_a_strangers_failures_do_not_lock_the_owner_out(
 async def test_v6_3_1_many_clients_lock_the_email_for_longer_each_time(
     app: FastAPI, users: UserFactory, db_session: AsyncSession
 ) -> None:
-    app.state.settings = app.state.settings.model_copy(update={"lockout_account_threshold": 8})
+    services = services_of(app)
+    services.settings = services.settings.model_copy(update={"lockout_account_threshold": 8})
     # The per-email rate limit would answer 429 first; this test is about the lockout.
-    app.state.rate_limiter = RateLimiter(enabled=False)
+    services.rate_limiter = RateLimiter(enabled=False)
     await users.create("target@example.com")
     statuses = []
     for attacker in range(4):  # two failures from each of four addresses

@@ -11,6 +11,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from app.core.config import Settings, get_settings
 from app.core.passwords import PasswordHasher
+from app.core.services import services_of
 from tests.helpers import PASSWORD, Mailbox, UserFactory, assert_error
 
 REGISTER = "/api/v1/auth/register"
@@ -52,7 +53,7 @@ async def test_v6_3_8_register_answers_the_same_for_a_taken_email(
 ) -> None:
     await users.create("taken@example.com")
     hasher = CountingHasher(get_settings())
-    app.state.password_hasher = hasher
+    services_of(app).password_hasher = hasher
     answers = []
     for email in ("new@example.com", "Taken@Example.com"):
         before = hasher.hashed
@@ -73,7 +74,8 @@ async def test_v6_3_8_forgot_password_looks_the_address_up_after_answering(
     """No database work before the answer: its timing cannot tell accounts apart."""
     await users.create("owner@example.com")
     events: list[str] = []
-    factory = app.state.session_factory
+    database = services_of(app).database
+    factory = database.session_factory
 
     def recording_factory() -> AbstractAsyncContextManager[AsyncSession]:
         events.append("database")
@@ -88,7 +90,7 @@ async def test_v6_3_8_forgot_password_looks_the_address_up_after_answering(
 
         await app(scope, receive, recording_send)
 
-    app.state.session_factory = recording_factory
+    database.session_factory = recording_factory
     transport = httpx.ASGITransport(app=recording_app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         for email in ("owner@example.com", "nobody@example.com"):

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from app.core.config import get_settings
 from app.core.logging import configure_logging
 from app.core.passwords import PasswordHasher
+from app.core.services import services_of
 
 SECRET_PASSWORD = "hunter2-SECRET-value"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -32,7 +33,7 @@ async def test_v16_2_5_a_failing_login_logs_no_password(
     app: FastAPI, log_format: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     configure_logging(get_settings().model_copy(update={"log_format": log_format}))
-    app.state.password_hasher = BrokenHasher(get_settings())
+    services_of(app).password_hasher = BrokenHasher(get_settings())
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         response = await client.post(

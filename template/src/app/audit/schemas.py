@@ -2,12 +2,15 @@
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
-from app.audit.models import AuditAction
+from app.core.audit import EVENT_NAME, MAX_EVENT_LENGTH
 from app.core.schemas import QueryModel, UTCTimestamp
+
+# Any recorded name: core's (`login_failed`) or a module's (`tasks.deleted`).
+EventName = Annotated[str, Field(max_length=MAX_EVENT_LENGTH, pattern=EVENT_NAME.pattern)]
 
 
 class AuditEventRead(BaseModel):
@@ -15,7 +18,7 @@ class AuditEventRead(BaseModel):
 
     id: uuid.UUID
     created_at: datetime
-    event: AuditAction
+    event: str
     actor_id: uuid.UUID | None
     target_id: uuid.UUID | None
     ip_address: str | None
@@ -25,7 +28,7 @@ class AuditEventRead(BaseModel):
 
 
 class AuditFilters(QueryModel):
-    event: AuditAction | None = None
+    event: EventName | None = None
     actor_id: uuid.UUID | None = None
     target_id: uuid.UUID | None = None
     since: UTCTimestamp | None = None

@@ -11,15 +11,15 @@ from typing import Annotated
 
 from fastapi import BackgroundTasks, Depends
 
-from app.audit import service as audit
-from app.audit.models import AuditAction
 from app.auth import account, service
-from app.auth.dependencies import Authenticated
 from app.auth.exceptions import AccountTokenInvalidError, CurrentPasswordRequiredError
+from app.core import audit
+from app.core.audit import AuditAction
 from app.core.context import RequestContextDep
 from app.core.db import SessionDep
 from app.core.dependencies import EmailSenderDep, PasswordHasherDep, SettingsDep
 from app.users import service as users_service
+from app.users.dependencies import Authenticated
 from app.users.models import User
 
 

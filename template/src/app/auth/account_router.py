@@ -7,11 +7,11 @@ up only after answering, so the answer's timing reveals nothing either.
 
 from fastapi import APIRouter, BackgroundTasks, status
 
-from app.audit import service as audit
-from app.audit.models import AuditAction
 from app.auth import account, lockout, service
 from app.auth.account_changes import AccountChangesDep
 from app.auth.schemas import EmailRequest, PasswordReset, TokenRequest
+from app.core import audit
+from app.core.audit import AuditAction
 from app.core.context import RequestContextDep
 from app.core.db import SessionDep, SessionFactoryDep
 from app.core.dependencies import EmailSenderDep, PasswordHasherDep, SettingsDep
