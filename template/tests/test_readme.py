@@ -7,10 +7,9 @@ import importlib
 import importlib.util
 from pathlib import Path
 
-from app.modules import MODULES
-
 from app.core import errors, security
 from app.core.config import Settings
+from app.modules import MODULES
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()

@@ -1,7 +1,6 @@
 """The service container: core's defaults, a module's provider, conflicts stop the start."""
 
 import pytest
-from app.modules import MODULES
 from pydantic_settings import SettingsConfigDict
 
 from app.core.config import Environment, ModuleSettings, get_settings
@@ -11,6 +10,7 @@ from app.core.services import Provides, ServiceConflictError, services_of
 from app.core.stores import MemoryStore
 from app.core.wiring import build_services
 from app.main import create_app
+from app.modules import MODULES
 
 
 def test_the_app_resolves_core_defaults_and_the_auth_authenticator() -> None:
