@@ -7,6 +7,7 @@ import structlog
 from fastapi import Depends, FastAPI
 
 from app.core import project
+from app.core.authentication import refuse_undeclared_permissions
 from app.core.config import Settings, get_settings
 from app.core.database_errors import register_database_error_handlers
 from app.core.docs import install_docs
@@ -55,13 +56,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     if settings.docs_enabled:
         install_docs(app)
-    install_services(app, build_services(settings, MODULES))
+    services = build_services(settings, MODULES)
+    install_services(app, services)
     register_error_handlers(app)
     register_database_error_handlers(app)
     install_http_middleware(app, settings)
     for module in MODULES:
         for router in module.routers:
             app.include_router(router)
+    routes = [route for module in MODULES for router in module.routers for route in router.routes]
+    refuse_undeclared_permissions(routes, services.permissions)
     return app
 
 
