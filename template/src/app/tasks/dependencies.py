@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import Depends, Query
 
-from app.auth.dependencies import CurrentUser
 from app.core.db import SessionDep
 from app.core.permissions import AuthorizerDep
 from app.tasks import service
@@ -14,6 +13,7 @@ from app.tasks.exceptions import TaskNotFoundError
 from app.tasks.models import Task
 from app.tasks.schemas import TaskFilters
 from app.users import service as users_service
+from app.users.dependencies import CurrentUser
 
 
 def task_owner(action: str) -> Callable[..., Awaitable[uuid.UUID]]:
