@@ -4,6 +4,6 @@ from app.core.errors import NotFoundError
 
 
 class TaskNotFoundError(NotFoundError):
-    """Also the answer for another user's tasks: whether they exist stays private."""
+    """No such task in this user's list (another user's list answers `User not found.`)."""
 
     detail = "Task not found."
