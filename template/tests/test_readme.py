@@ -1,4 +1,4 @@
-"""The README lists every setting and every error code the service has."""
+"""The README lists every setting, every error code and every file of `src/app/`."""
 
 from pathlib import Path
 
@@ -7,7 +7,9 @@ from app.core import errors, security
 from app.core.config import Settings
 from app.users import exceptions as user_errors
 
-README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text()
+APP = ROOT / "src" / "app"
 
 
 def test_every_setting_is_documented() -> None:
@@ -25,3 +27,15 @@ def test_every_error_code_is_documented() -> None:
         }
     for code in codes:
         assert f"`{code}`" in README, code
+
+
+def test_the_layout_names_every_file_folder_and_core_module() -> None:
+    layout = README[README.index("## Layout") :]
+    layout = layout[: layout.index("\n## ", 1)]
+    for path in APP.iterdir():
+        if path.name in ("__init__.py", "__pycache__"):
+            continue
+        assert f" {path.name}{'/' if path.is_dir() else ''} " in layout, path.name
+    for path in (APP / "core").glob("*.py"):
+        if path.stem != "__init__":
+            assert f"| `{path.stem}` |" in layout, path.stem
