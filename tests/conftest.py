@@ -16,21 +16,14 @@ from typing import Any
 
 import copier
 import pytest
-import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+from deploy_checks import COMBO_IDS, PROJECT_NAME, ComboRender
+from nox_support import ROOT
+from nox_support.matrix import QUESTIONS, choice_values
+
 TEMPLATE = ROOT / "template"
-QUESTIONS: dict[str, Any] = yaml.safe_load((ROOT / "copier.yml").read_text(encoding="utf-8"))
 
 Render = Callable[..., Path]
-
-
-def choice_values(question: dict[str, Any]) -> list[str]:
-    """Values of a question's choices, whether a list or a mapping of label -> value."""
-    choices = question.get("choices") or []
-    if isinstance(choices, dict):
-        choices = list(choices.values())
-    return [str(c["value"] if isinstance(c, dict) else c) for c in choices]
 
 
 def git(cwd: Path, *args: str) -> str:
@@ -105,3 +98,55 @@ def tree(root: Path) -> dict[str, bytes]:
         for path in sorted(root.rglob("*"))
         if path.is_file()
     }
+
+
+# --- the deployment tests' renders (tests/deploy_checks.py) ----------------------------
+
+
+@pytest.fixture(scope="session")
+def render_combo(
+    template_src: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[str], ComboRender]:
+    """Render a combination on first use, then hand out the same render."""
+    root = tmp_path_factory.mktemp("deploy")
+    renders: dict[str, ComboRender] = {}
+
+    def get(combo: str) -> ComboRender:
+        if combo not in renders:
+            database, modules = COMBO_IDS[combo]
+            dst = root / combo
+            run_copy(
+                template_src,
+                dst,
+                project_name=PROJECT_NAME,
+                database=database,
+                modules=list(modules),
+            )
+            renders[combo] = ComboRender(dst, database, modules)
+        return renders[combo]
+
+    return get
+
+
+@pytest.fixture(params=sorted(COMBO_IDS))
+def combo(
+    request: pytest.FixtureRequest, render_combo: Callable[[str], ComboRender]
+) -> ComboRender:
+    """Each combination's render (deployment files: tests/test_deploy_*.py)."""
+    return render_combo(request.param)
+
+
+@pytest.fixture(scope="session")
+def python_version_renders(
+    template_src: Path, tmp_path_factory: pytest.TempPathFactory
+) -> list[ComboRender]:
+    """A render for each Python version but the default (which the matrix renders)."""
+    default = QUESTIONS["python_version"]["default"]
+    renders = []
+    for version in choice_values(QUESTIONS["python_version"]):
+        if version != default:
+            dst = tmp_path_factory.mktemp("python") / version
+            run_copy(template_src, dst, project_name=PROJECT_NAME, python_version=version)
+            database = QUESTIONS["database"]["default"]
+            renders.append(ComboRender(dst, database, (), python_version=version))
+    return renders

@@ -1,31 +1,35 @@
-"""noxfile.py: the matrix follows copier.yml, and the render checks catch what they should."""
+"""The noxfile's matrix follows copier.yml, and the render checks catch what they should."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import noxfile
-from conftest import QUESTIONS, choice_values
+import pytest
+
+from nox_support import mypy_cache
+from nox_support.matrix import COMBOS, QUESTIONS, choice_values, combo_id, slowest_first
+from nox_support.render_checks import find_problems
+from nox_support.timing import table
 
 
 def test_matrix_is_every_database_times_every_module_subset() -> None:
     databases = choice_values(QUESTIONS["database"])
     modules = choice_values(QUESTIONS["modules"])
-    ids = [noxfile.combo_id(*combo) for combo in noxfile.COMBOS]
+    ids = [combo_id(*combo) for combo in COMBOS]
     assert len(ids) == len(set(ids)) == len(databases) * 2 ** len(modules)
     assert {f"{db}-none" for db in databases} <= set(ids)
 
 
 def test_combo_ids_sort_module_names() -> None:
-    assert noxfile.combo_id("sqlite", ()) == "sqlite-none"
-    assert noxfile.combo_id("postgresql", ("tasks", "redis")) == "postgresql-redis+tasks"
+    assert combo_id("sqlite", ()) == "sqlite-none"
+    assert combo_id("postgresql", ("tasks", "redis")) == "postgresql-redis+tasks"
 
 
 def test_choice_values_reads_every_copier_form() -> None:
-    assert noxfile.choice_values({"choices": ["a", "b"]}) == ["a", "b"]
-    assert noxfile.choice_values({"choices": {"A": "a", "B": {"value": "b"}}}) == ["a", "b"]
-    assert noxfile.choice_values({"choices": [["A", "a"]]}) == ["a"]
-    assert noxfile.choice_values({}) == []
+    assert choice_values({"choices": ["a", "b"]}) == ["a", "b"]
+    assert choice_values({"choices": {"A": "a", "B": {"value": "b"}}}) == ["a", "b"]
+    assert choice_values({"choices": [["A", "a"]]}) == ["a"]
+    assert choice_values({}) == []
 
 
 def write(root: Path, name: str, text: str = "") -> None:
@@ -40,7 +44,7 @@ def test_find_problems_accepts_a_clean_render(tmp_path: Path) -> None:
     )
     write(tmp_path, ".github/workflows/ci.yml", "run: echo ${{ secrets.TOKEN }}\n")
     write(tmp_path, "migrations/versions/core_0001_users.py", "revision = 'core_0001'\n")
-    assert noxfile.find_problems(tmp_path, absent=["tasks", "redis"]) == []
+    assert find_problems(tmp_path, absent=["tasks", "redis"]) == []
 
 
 def test_find_problems_reports_leftovers_traces_and_empty_folders(tmp_path: Path) -> None:
@@ -52,7 +56,7 @@ def test_find_problems_reports_leftovers_traces_and_empty_folders(tmp_path: Path
     write(tmp_path, "migrations/versions/tasks_0001_tasks.py", "depends_on = 'core_0001'\n")
     write(tmp_path, "docs/modules/tasks.md")
     (tmp_path / "empty").mkdir()
-    problems = "\n".join(noxfile.find_problems(tmp_path, absent=["tasks", "redis"]))
+    problems = "\n".join(find_problems(tmp_path, absent=["tasks", "redis"]))
     for expected in (
         "README.md:1: leftover jinja",
         "pyproject.toml:1: leftover jinja",
@@ -66,3 +70,39 @@ def test_find_problems_reports_leftovers_traces_and_empty_folders(tmp_path: Path
         "empty/: empty directory",
     ):
         assert expected in problems
+
+
+def test_sessions_start_slowest_first() -> None:
+    combos = [("sqlite", ()), ("postgresql", ()), ("sqlite", ("a", "b")), ("postgresql", ("a",))]
+    assert slowest_first(combos) == [
+        ("postgresql", ("a",)),
+        ("postgresql", ()),
+        ("sqlite", ("a", "b")),
+        ("sqlite", ()),
+    ]
+
+
+def test_timing_table_lists_each_session_slowest_first() -> None:
+    records = [
+        {"session": "lint", "seconds": 1.25, "result": "success"},
+        {"session": "combo(sqlite-none)", "seconds": 28.0, "result": "failed"},
+    ]
+    lines = table(records, wall_seconds=30.0).splitlines()
+    assert lines[0].split() == ["session", "seconds", "result"]
+    assert lines[1].split() == ["combo(sqlite-none)", "28.0", "failed"]
+    assert lines[2].split() == ["lint", "1.2", "success"]
+    assert lines[-2].split()[-1] == "29.2"  # the sessions' sum
+    assert lines[-1].split()[-1] == "30.0"  # the run's wall clock
+
+
+def test_mypy_cache_starts_from_a_complete_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(mypy_cache, "CACHE_ROOT", tmp_path)
+    first = mypy_cache.prepare("sqlite-none")
+    write(first, "3.12/app.meta.json", "{}")
+    assert mypy_cache.prepare("sqlite-tasks").joinpath("3.12").exists() is False  # incomplete
+    mypy_cache.mark_complete(first)
+    seeded = mypy_cache.prepare("postgresql-none")
+    assert (seeded / "3.12" / "app.meta.json").read_text() == "{}"
+    assert not (seeded / mypy_cache.COMPLETE).exists()  # until its own run succeeds

@@ -8,7 +8,8 @@ from importlib.metadata import version
 
 import pytest
 
-from conftest import QUESTIONS, ROOT, choice_values
+from nox_support import ROOT
+from nox_support.matrix import QUESTIONS, choice_values
 
 QUESTION_NAMES = [name for name in QUESTIONS if not name.startswith("_")]
 

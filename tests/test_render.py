@@ -8,8 +8,10 @@ import copier
 import pytest
 import yaml
 
-import noxfile
-from conftest import QUESTIONS, ROOT, Render, choice_values, run_copy, tree
+from conftest import Render, run_copy, tree
+from nox_support import ROOT
+from nox_support.matrix import MODULES, QUESTIONS, choice_values
+from nox_support.render_checks import find_problems
 
 
 def test_defaults_render_a_uv_project(default_render: Path) -> None:
@@ -39,17 +41,17 @@ def test_no_template_artifacts_left(default_render: Path) -> None:
 def test_render_has_no_leftovers_or_traces(render: Render, database: str) -> None:
     """No jinja left, no empty folder, no trace of any module (none is chosen)."""
     dst = render(database=database, modules=[])
-    assert noxfile.find_problems(dst, absent=noxfile.MODULES) == []
+    assert find_problems(dst, absent=MODULES) == []
 
 
-@pytest.mark.parametrize("module", noxfile.MODULES)
+@pytest.mark.parametrize("module", MODULES)
 def test_a_module_alone_renders_its_folders_and_nothing_of_the_others(
     render: Render, module: str
 ) -> None:
     dst = render(database="sqlite", modules=[module])
     assert (dst / "src" / "app" / module).is_dir()
-    others = [m for m in noxfile.MODULES if m != module]
-    assert noxfile.find_problems(dst, absent=others) == []
+    others = [m for m in MODULES if m != module]
+    assert find_problems(dst, absent=others) == []
 
 
 def test_python_version_answer(render: Render) -> None:

@@ -14,10 +14,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-import noxreleases
-import noxupdate
-import noxuserproject
-from conftest import QUESTIONS, ROOT, git, tree
+from conftest import git, tree
+from nox_support import ROOT, releases, update, userproject
+from nox_support.matrix import QUESTIONS
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
 
@@ -37,11 +36,11 @@ def test_read_releases_skips_comments_and_sorts_by_version(tmp_path: Path) -> No
         tmp_path / "releases.txt",
         f"# header\n\nv0.10.0 {SHA}  # the tenth\n   \nv0.9.1 {other}\n",
     )
-    assert noxreleases.read_releases(releases_file) == [
-        noxreleases.Release("v0.9.1", other),
-        noxreleases.Release("v0.10.0", SHA),
+    assert releases.read_releases(releases_file) == [
+        releases.Release("v0.9.1", other),
+        releases.Release("v0.10.0", SHA),
     ]
-    assert noxreleases.read_releases(write(tmp_path / "empty.txt", "# none yet\n")) == []
+    assert releases.read_releases(write(tmp_path / "empty.txt", "# none yet\n")) == []
 
 
 @pytest.mark.parametrize(
@@ -51,19 +50,19 @@ def test_read_releases_skips_comments_and_sorts_by_version(tmp_path: Path) -> No
 def test_read_releases_refuses_a_malformed_line(tmp_path: Path, line: str) -> None:
     releases_file = write(tmp_path / "releases.txt", f"# ok\n{line}\n")
     with pytest.raises(ValueError, match=r"releases\.txt:2: expected `vX\.Y\.Z"):
-        noxreleases.read_releases(releases_file)
+        releases.read_releases(releases_file)
 
 
 def test_read_releases_refuses_duplicates(tmp_path: Path) -> None:
     releases_file = write(tmp_path / "releases.txt", f"v0.1.0 {SHA}\nv0.2.0 {SHA}\n")
     with pytest.raises(ValueError, match="listed more than once"):
-        noxreleases.read_releases(releases_file)
+        releases.read_releases(releases_file)
 
 
 def test_every_release_is_in_history_and_in_the_changelog() -> None:
     """Each release: a commit HEAD descends from, and a CHANGELOG section of its own."""
     changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
-    for release in noxreleases.read_releases():
+    for release in releases.read_releases():
         ancestor = subprocess.run(
             ["git", "merge-base", "--is-ancestor", release.sha, "HEAD"], cwd=ROOT, check=False
         )
@@ -78,7 +77,7 @@ def test_every_release_is_in_history_and_in_the_changelog() -> None:
 
 def test_local_release_tags_are_recorded() -> None:
     """A `vX.Y.Z` tag in this clone must be in tests/releases.txt, on the same commit."""
-    recorded = {release.tag: release.sha for release in noxreleases.read_releases()}
+    recorded = {release.tag: release.sha for release in releases.read_releases()}
     listed = git(
         ROOT, "tag", "--list", "v*", "--format=%(refname:short) %(objectname) %(*objectname)"
     )
@@ -91,21 +90,21 @@ def test_local_release_tags_are_recorded() -> None:
 
 
 def test_release_ids_end_with_the_synthetic_release(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(noxupdate, "read_releases", list)
-    assert noxupdate.release_ids() == ["synthetic"]
-    release = noxreleases.Release("v1.2.3", SHA)
-    monkeypatch.setattr(noxupdate, "read_releases", lambda: [release])
-    assert noxupdate.release_ids() == ["v1.2.3", "synthetic"]
+    monkeypatch.setattr(update, "read_releases", list)
+    assert update.release_ids() == ["synthetic"]
+    release = releases.Release("v1.2.3", SHA)
+    monkeypatch.setattr(update, "read_releases", lambda: [release])
+    assert update.release_ids() == ["v1.2.3", "synthetic"]
 
 
 # --- the update sessions' inputs still fit the template --------------------------------
 
 
-@pytest.mark.parametrize("name", sorted(noxreleases.SYNTHETIC_CHANGES))
+@pytest.mark.parametrize("name", sorted(releases.SYNTHETIC_CHANGES))
 def test_synthetic_release_changes_fit_the_template(name: str) -> None:
     """update_from(synthetic) and update_conflict rewrite these files; they must still fit."""
     text = (ROOT / name).read_text(encoding="utf-8")
-    older = noxreleases.SYNTHETIC_CHANGES[name](text)
+    older = releases.SYNTHETIC_CHANGES[name](text)
     assert older != text
 
 
@@ -114,10 +113,10 @@ def test_user_edits_fit_a_fresh_render(default_render: Path, tmp_path: Path) -> 
     project = tmp_path / "project"
     shutil.copytree(default_render, project)
     before = tree(project)
-    noxuserproject.apply_user_work(project)
-    noxuserproject.user_env_file(project, "postgresql+asyncpg://localhost/app")
+    userproject.apply_user_work(project)
+    userproject.user_env_file(project, "postgresql+asyncpg://localhost/app")
     after = tree(project)
-    for name in noxuserproject.USER_EDITS:
+    for name in userproject.USER_EDITS:
         assert after[name] != before[name], name
     assert "src/app/notes/module.py" in after
     assert b"ACCESS_TOKEN_EXPIRE_MINUTES=5\n" in after[".env"]
@@ -129,7 +128,7 @@ def test_user_edits_fit_a_fresh_render(default_render: Path, tmp_path: Path) -> 
 def test_leftovers_finds_markers_rejects_and_unmerged_paths(tmp_path: Path) -> None:
     write(tmp_path / "clean.py", "x = 1\n# ======= not a marker\n")
     git(tmp_path, "init", "--quiet")
-    assert noxupdate.leftovers(tmp_path) == []
+    assert update.leftovers(tmp_path) == []
     write(tmp_path / "src/app/main.py", "<<<<<<< before updating\na\n=======\nb\n>>>>>>> after\n")
     write(tmp_path / "README.md.rej", "@@ -1 +1 @@\n")
     write(tmp_path / ".venv/lib/site.py", "<<<<<<< not the project's\n")
@@ -139,7 +138,7 @@ def test_leftovers_finds_markers_rejects_and_unmerged_paths(tmp_path: Path) -> N
     subprocess.run(
         ["git", "update-index", "--index-info"], cwd=tmp_path, input=stages, text=True, check=True
     )
-    assert noxupdate.leftovers(tmp_path) == [
+    assert update.leftovers(tmp_path) == [
         "README.md.rej: a rejected part of the update (*.rej)",
         "src/app/main.py:1: conflict marker: <<<<<<< before updating",
         "src/app/main.py:5: conflict marker: >>>>>>> after",
@@ -156,12 +155,12 @@ def test_differences_compares_files_and_folders_byte_for_byte(tmp_path: Path) ->
     write(right / "changed.txt", "a \n")
     write(left / "extra.txt", "")
     (right / "empty").mkdir()
-    assert noxupdate.differences(left, right) == [
+    assert update.differences(left, right) == [
         "changed.txt: differs",
         "empty: missing",
         "extra.txt: extra",
     ]
-    assert noxupdate.differences(left, left) == []
+    assert update.differences(left, left) == []
 
 
 # --- what keeps a user's work safe -----------------------------------------------------

@@ -1,4 +1,4 @@
-"""The template's releases, for the update sessions (see noxupdate.py).
+"""The template's releases, for the update sessions (see update.py).
 
 Git tags may not travel with this repository, so `tests/releases.txt` records every
 release, one `vX.Y.Z <full commit sha>` per line (`#` starts a comment). The update
@@ -21,7 +21,8 @@ from pathlib import Path
 
 from packaging.version import Version
 
-ROOT = Path(__file__).resolve().parent
+from nox_support import ROOT
+
 RELEASES_FILE = Path(os.environ.get("NOX_RELEASES_FILE") or ROOT / "tests" / "releases.txt")
 
 # Commits made by the tests, here and by copier, need an identity even on a bare CI runner.

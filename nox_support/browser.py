@@ -10,7 +10,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -18,6 +17,8 @@ import urllib.request
 from pathlib import Path
 
 import nox
+
+from nox_support.services import free_port
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -44,12 +45,6 @@ def find_chromium(session: nox.Session) -> str:
         "`apt-get install chromium` (Debian/Ubuntu), then run this session again."
     )
     raise AssertionError  # unreachable: session.error raises
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def wait_until_up(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:

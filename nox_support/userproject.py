@@ -18,9 +18,17 @@ from pathlib import Path
 
 import nox
 
-import noxservices as services
-from noxreleases import ROOT, clone_template, commit_all, make_synthetic_release, read_releases
-from noxupdate import PROJECT_ENV, SYNTHETIC, UPDATE_ROOT, copy, differences, leftovers, update
+from nox_support import ROOT, services
+from nox_support.releases import clone_template, commit_all, make_synthetic_release, read_releases
+from nox_support.update import (
+    PROJECT_ENV,
+    SYNTHETIC,
+    UPDATE_ROOT,
+    copy,
+    differences,
+    leftovers,
+    update,
+)
 
 USER_FILES = ROOT / "tests" / "update_project"  # the user's own module and its test
 PROJECT_NAME = "Field Notes"

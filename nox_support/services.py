@@ -1,4 +1,4 @@
-"""PostgreSQL and Redis for the nox sessions (see noxfile.py).
+"""PostgreSQL and Redis for the nox sessions (see noxfile.py), and free ports.
 
 A session asks for a server with `with postgres(session) as url:`. The server at
 NOX_POSTGRES_URL / NOX_REDIS_URL is used when it answers; otherwise a throwaway one
@@ -51,6 +51,7 @@ def reachable(url: str, default_port: int) -> bool:
 
 
 def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])

@@ -5,14 +5,14 @@ The sessions in noxfile.py (tag `update`) call these:
 - `same_version`: copy, commit, update to the same version: nothing changes.
 - `modules_round_trip`: each module switched on, then off, by `copier update --data
   modules=[...]` gives exactly a fresh render with those answers.
-- `from_release` (noxuserproject.py): a past release (or a synthetic one) with a user's
+- `from_release` (userproject.py): a past release (or a synthetic one) with a user's
   work on top, updated to HEAD while turning `tasks` on: no conflict, every edit kept,
   the checks pass and the database upgrades to the new heads with the user's rows.
 - `conflict_demo`: the user and the template change the same line; the update leaves
   conflict markers and `leftovers` finds them.
 
 Each session works in .nox/update/<name>/ on its own clone of this repository
-(noxreleases.py) and its own PostgreSQL databases, so `nox -j 2` is safe.
+(releases.py) and its own PostgreSQL databases, so `nox -j 2` is safe.
 """
 
 from __future__ import annotations
@@ -25,9 +25,9 @@ import copier
 import nox
 from plumbum import local
 
-from noxreleases import (
+from nox_support import ROOT
+from nox_support.releases import (
     GIT_IDENTITY,
-    ROOT,
     clone_template,
     commit_all,
     git,
@@ -38,9 +38,11 @@ from noxreleases import (
 UPDATE_ROOT = ROOT / ".nox" / "update"
 # update_from's parameter when tests/releases.txt lists no release.
 SYNTHETIC = "synthetic"
-# A rendered project runs in its own uv environment, never in ours.
+# A rendered project runs in its own uv environment, never in ours. Its Python writes
+# bytecode: each `uv run` then imports the app from .pyc instead of compiling it again.
 PROJECT_ENV: dict[str, str | None] = {
     "UV_PYTHON_DOWNLOADS": "never",
+    "PYTHONDONTWRITEBYTECODE": None,
     "VIRTUAL_ENV": None,
     "UV_PROJECT_ENVIRONMENT": None,
     "DATABASE_URL": None,

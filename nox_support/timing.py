@@ -1,0 +1,78 @@
+"""A table of every session's time and result, printed when `nox` ends.
+
+nox's own summary rounds durations to words ("2 minutes"). Each session wrapped in
+`timed` writes one record (name, seconds, result) into a folder that the process which
+loaded the noxfile first owns; that process prints the table at exit. With `nox -j 2`
+the sessions run in child processes, which inherit the folder through the environment.
+"""
+
+from __future__ import annotations
+
+import atexit
+import functools
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import nox
+
+from nox_support import ROOT
+
+RECORDS_VARIABLE = "NOX_SUPPORT_TIMINGS"
+_STARTED = time.monotonic()
+
+
+def records_dir() -> Path:
+    """The run's folder of records; the first call in the top nox process creates it."""
+    if folder := os.environ.get(RECORDS_VARIABLE):
+        return Path(folder)
+    folder = ROOT / ".nox" / "timings" / f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
+    folder.mkdir(parents=True, exist_ok=True)
+    os.environ[RECORDS_VARIABLE] = str(folder)
+    atexit.register(print_table, folder)
+    return folder
+
+
+def timed(func: Callable[..., None]) -> Callable[..., None]:
+    """Record the session's wall time and its result: success, failed or skipped."""
+
+    @functools.wraps(func)
+    def run(session: nox.Session, *args: Any, **kwargs: Any) -> None:
+        start, result = time.monotonic(), "failed"
+        try:
+            func(session, *args, **kwargs)
+            result = "success"
+        except BaseException as exc:
+            if type(exc).__name__ == "_SessionSkip":  # raised by session.skip()
+                result = "skipped"
+            raise
+        finally:
+            record = {"session": session.name, "seconds": time.monotonic() - start}
+            record["result"] = result
+            name = "".join(c if c.isalnum() else "_" for c in session.name) + ".json"
+            (records_dir() / name).write_text(json.dumps(record), encoding="utf-8")
+
+    return run
+
+
+def table(records: list[dict[str, Any]], wall_seconds: float) -> str:
+    """The records as a table, slowest first, and the run's wall time."""
+    records = sorted(records, key=lambda record: -record["seconds"])
+    width = max([len("session"), *(len(record["session"]) for record in records)])
+    lines = [f"{'session':<{width}}  {'seconds':>8}  result"]
+    lines += [f"{r['session']:<{width}}  {r['seconds']:>8.1f}  {r['result']}" for r in records]
+    busy = sum(record["seconds"] for record in records)
+    lines.append(f"{'sum of sessions':<{width}}  {busy:>8.1f}")
+    lines.append(f"{'wall clock':<{width}}  {wall_seconds:>8.1f}")
+    return "\n".join(lines)
+
+
+def print_table(folder: Path) -> None:
+    records = [json.loads(path.read_text(encoding="utf-8")) for path in folder.glob("*.json")]
+    shutil.rmtree(folder, ignore_errors=True)
+    if records:
+        print("\nnox > session times\n" + table(records, time.monotonic() - _STARTED), flush=True)
