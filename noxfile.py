@@ -61,6 +61,15 @@ def render(session: nox.Session, dst: Path, database: str, modules: tuple[str, .
     return update.copy(ROOT, dst, "HEAD", database=database, modules=list(modules))
 
 
+def pytest_temp_root(name: str) -> Path:
+    """A session's own root for pytest's temporary folders. pytest deletes the oldest
+    of the folders it finds there: in a shared /tmp one suite would pay for deleting
+    another's (the template tests leave thousands of rendered files)."""
+    root = ROOT / ".nox" / "tmp" / name
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
 # --- sessions, slowest first: `nox -j 2` starts them in this order ----------------------
 
 
@@ -76,7 +85,8 @@ def update_from(session: nox.Session, release: str) -> None:
 @timed
 def template_tests(session: nox.Session) -> None:
     """pytest tests/: answers, validators, determinism, allow-lists of the template."""
-    session.run(sys.executable, "-m", "pytest", "tests", *session.posargs)
+    env = {"PYTEST_DEBUG_TEMPROOT": str(pytest_temp_root("template_tests"))}
+    session.run(sys.executable, "-m", "pytest", "tests", *session.posargs, env=env)
 
 
 @nox.session(allow_parallel=True)
@@ -92,7 +102,7 @@ def combo(session: nox.Session, database: str, modules: tuple[str, ...]) -> None
         session.error("the render is not clean:\n  " + "\n  ".join(problems))
 
     # The rendered project runs in its own uv environment, never in ours.
-    env = dict(update.PROJECT_ENV)
+    env = {**update.PROJECT_ENV, "PYTEST_DEBUG_TEMPROOT": str(pytest_temp_root(name))}
     slug = str(answers["project_slug"])
     with contextlib.ExitStack() as stack, session.chdir(dst):
         # Servers first, so a missing one fails the session before the long steps.

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import nox
 
-from nox_support import ROOT, services
+from nox_support import ROOT, mypy_cache, services
 from nox_support.releases import clone_template, commit_all, make_synthetic_release, read_releases
 from nox_support.update import (
     PROJECT_ENV,
@@ -165,7 +165,9 @@ def from_release(session: nox.Session, release: str) -> None:
         session.run("uv", "sync", env=env, external=True)
         uv_run("ruff", "format", "--check", ".")
         uv_run("ruff", "check", ".")
-        uv_run("mypy")
+        cache = mypy_cache.prepare(f"update_from-{release}")
+        uv_run("mypy", MYPY_CACHE_DIR=str(cache))
+        mypy_cache.mark_complete(cache)
         uv_run("pytest", *session.posargs, TEST_DATABASE_URL=test_url)
         uv_run(slug, "db", "upgrade")
         uv_run(slug, "db", "check")

@@ -22,10 +22,6 @@ with socket.socket() as _probe:
 os.environ.update(
     EMAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=str(SMTP_PORT), SMTP_STARTTLS="false"
 )
-# Cheap hashing: the cost is a setting, and tests hash a lot of passwords.
-os.environ["PASSWORD_HASH_TIME_COST"] = "1"
-os.environ["PASSWORD_HASH_MEMORY_KIB"] = "1024"
-os.environ["PASSWORD_HASH_PARALLELISM"] = "1"
 
 from collections.abc import AsyncIterator, Iterator  # noqa: E402
 from contextlib import asynccontextmanager  # noqa: E402
@@ -105,12 +101,26 @@ def settings() -> Settings:
     return get_settings()
 
 
+# FastAPI analyses every route of an app when it answers its first request: ~0.2 s, and
+# several times that under coverage. So the tests share one app per distinct settings
+# (the routes and middleware they build) and each test gets the state of a newly
+# created app: its own services, rate-limit counts and lifespan.
+_SHARED_APPS: dict[str, FastAPI] = {}
+
+
 @pytest.fixture
 async def app(
-    db_session: AsyncSession, settings: Settings, mailbox: Mailbox
+    request: pytest.FixtureRequest, db_session: AsyncSession, settings: Settings, mailbox: Mailbox
 ) -> AsyncIterator[FastAPI]:
-    """The real app, its lifespan run, with every request using the test's session."""
+    """The real app, its lifespan run, with every request using the test's session.
+
+    A test that changes its app (adds a route) is marked `own_app` and gets one of its own.
+    """
     app = create_app(settings)
+    if request.node.get_closest_marker("own_app") is None:
+        shared = _SHARED_APPS.setdefault(settings.model_dump_json(), app)
+        shared.state = app.state
+        app = shared
 
     @asynccontextmanager
     async def test_session() -> AsyncIterator[AsyncSession]:

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from app.core.config import LOCAL_DATABASE_URL, Settings, get_settings
+from app.core.config import LOCAL_DATABASE_URL, TEST_PASSWORD_HASH, Settings, get_settings
 
 PRODUCTION_DB = "postgresql+asyncpg://app@db/app"
 
@@ -13,6 +13,25 @@ PRODUCTION_DB = "postgresql+asyncpg://app@db/app"
 def test_development_runs_on_a_local_sqlite_file() -> None:
     settings = Settings(environment="development", database_url=None)
     assert settings.sqlalchemy_database_url == LOCAL_DATABASE_URL
+
+
+def hash_cost(settings: Settings) -> dict[str, int]:
+    return {name: getattr(settings, name) for name in TEST_PASSWORD_HASH}
+
+
+def test_passwords_hash_at_full_cost_outside_the_tests() -> None:
+    """argon2id's RFC 9106 low-memory profile in production and development; its lowest
+    cost under ENVIRONMENT=test (the suite's), unless a value is set."""
+    full_cost = {
+        "password_hash_time_cost": 3,
+        "password_hash_memory_kib": 65_536,
+        "password_hash_parallelism": 4,
+    }
+    production = Settings(environment="production", secret_key="k" * 40, database_url=PRODUCTION_DB)
+    assert hash_cost(production) == full_cost
+    assert hash_cost(Settings(environment="development")) == full_cost
+    assert hash_cost(get_settings()) == TEST_PASSWORD_HASH
+    assert Settings(environment="test", password_hash_time_cost=2).password_hash_time_cost == 2
 
 
 def test_production_refuses_the_default_secret_key() -> None:

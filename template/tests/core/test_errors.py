@@ -34,6 +34,7 @@ async def test_malformed_json_is_422_with_locations(client: httpx.AsyncClient) -
     assert body["errors"][0]["loc"][0] == "body"
 
 
+@pytest.mark.own_app
 async def test_a_failing_commit_is_an_error_not_a_lost_write(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
@@ -49,6 +50,7 @@ async def test_a_failing_commit_is_an_error_not_a_lost_write(
     assert_error(await client.post("/test-duplicate"), 409, "CONFLICT")
 
 
+@pytest.mark.own_app
 async def test_unexpected_errors_are_500_without_details(app: FastAPI) -> None:
     @app.get("/test-crash")
     async def crash() -> None:

@@ -11,7 +11,7 @@ import re
 from datetime import timedelta
 from enum import StrEnum
 from functools import lru_cache
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -29,6 +29,14 @@ class Environment(StrEnum):
     TEST = "test"
     PRODUCTION = "production"
 
+
+# argon2id at its lowest cost under ENVIRONMENT=test, unless set: a test suite hashes
+# hundreds of passwords and tests what hashing does, not how long it takes.
+TEST_PASSWORD_HASH = {
+    "password_hash_time_cost": 1,
+    "password_hash_memory_kib": 8,
+    "password_hash_parallelism": 1,
+}
 
 # A list setting: `a,b,c` or a JSON list `["a", "b"]` in the environment.
 CommaList = Annotated[list[str], NoDecode]
@@ -179,6 +187,13 @@ class Settings(BaseSettings):
     @property
     def sqlalchemy_database_url(self) -> str:
         return self.database_url or LOCAL_DATABASE_URL
+
+    @model_validator(mode="before")
+    @classmethod
+    def _cheap_hashing_under_test(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("environment") == Environment.TEST:
+            return {**TEST_PASSWORD_HASH, **data}
+        return data
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Self:
