@@ -44,3 +44,13 @@ def test_inline_if_only_in_the_allowed_files() -> None:
 def test_no_conditional_paths() -> None:
     """Optional parts are left out by _exclude, not by jinja in file or folder names."""
     assert [name for name in template_files() if "{%" in name] == []
+
+
+def test_the_module_guide_is_what_the_rendered_test_runs() -> None:
+    """Each code block of writing-a-module.md is a file the rendered test writes, verbatim."""
+    guide = (TEMPLATE.parent / "docs" / "modules" / "writing-a-module.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", guide, flags=re.DOTALL)
+    test = (TEMPLATE / "tests" / "test_writing_a_module.py").read_text()
+    assert len(blocks) == 8
+    for block in blocks:
+        assert f'"""{block}"""' in test or f"'''{block}'''" in test, block[:80]

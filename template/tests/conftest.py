@@ -38,6 +38,7 @@ from app.cli import alembic_config  # noqa: E402
 from app.core.config import Settings, get_settings  # noqa: E402
 from app.core.db import create_engine  # noqa: E402
 from app.core.permissions import Role  # noqa: E402
+from app.core.services import services_of  # noqa: E402
 from app.main import create_app  # noqa: E402
 from tests.helpers import Mailbox, UserFactory  # noqa: E402
 
@@ -127,7 +128,7 @@ async def app(
         yield db_session
 
     async with app.router.lifespan_context(app):
-        app.state.session_factory = test_session
+        services_of(app).database.session_factory = test_session
         yield app
 
 
@@ -140,7 +141,7 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture
 def users(app: FastAPI, db_session: AsyncSession, client: httpx.AsyncClient) -> UserFactory:
-    return UserFactory(db_session, app.state.password_hasher, client)
+    return UserFactory(db_session, services_of(app).password_hasher, client)
 
 
 @pytest.fixture

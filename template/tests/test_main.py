@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from app import main
 from app.core.config import get_settings
 from app.core.module import Module
+from app.core.services import services_of
 from app.modules import MODULES
 
 
@@ -19,7 +20,7 @@ async def test_module_lifespans_run_with_the_database_open(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        events.append(f"start, engine ready: {app.state.engine is not None}")
+        events.append(f"start, engine ready: {services_of(app).database.engine is not None}")
         yield
         events.append("stop")
 

@@ -1,28 +1,51 @@
-"""The README lists every setting, every error code and every file of `src/app/`."""
+"""The README lists every setting and every error code the service has, modules' included,
+and every file of `src/app/`.
 
+Each module's own settings (with their env prefix) are in `.env.example` too.
+"""
+
+import importlib
+import importlib.util
 from pathlib import Path
 
-from app.auth import exceptions as auth_errors
 from app.core import errors, security
 from app.core.config import Settings
-from app.users import exceptions as user_errors
+from app.modules import MODULES
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
 APP = ROOT / "src" / "app"
+ENV_EXAMPLE = (ROOT / ".env.example").read_text()
+
+
+def module_variables() -> list[str]:
+    """Every module's settings as environment variables (`TASKS_MAX_PER_USER`)."""
+    names = []
+    for module in MODULES:
+        if module.settings is not None:
+            prefix = module.settings.model_config.get("env_prefix", "")
+            names += [f"{prefix}{name}".upper() for name in module.settings.model_fields]
+    return names
 
 
 def test_every_setting_is_documented() -> None:
     for name in Settings.model_fields:
         assert f"`{name.upper()}`" in README, name
+    for variable in module_variables():
+        assert f"`{variable}`" in README, variable
+        assert f"{variable}=" in ENV_EXAMPLE, variable
 
 
 def test_every_error_code_is_documented() -> None:
     codes = {"VALIDATION_ERROR", "INTERNAL_ERROR", "HTTP_ERROR", *errors.HTTP_ERROR_CODES.values()}
-    for module in (errors, security, auth_errors, user_errors):
+    sources = [errors, security]
+    for module in MODULES:
+        if importlib.util.find_spec(f"app.{module.name}.exceptions") is not None:
+            sources.append(importlib.import_module(f"app.{module.name}.exceptions"))
+    for source in sources:
         codes |= {
             value.error_code
-            for value in vars(module).values()
+            for value in vars(source).values()
             if isinstance(value, type) and issubclass(value, errors.AppError)
         }
     for code in codes:

@@ -1,33 +1,29 @@
 """The ASGI application: `app.main:app`, built by `create_app()`."""
 
-import time
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
+import structlog
 from fastapi import Depends, FastAPI
 
 from app.core import project
 from app.core.config import Settings, get_settings
-from app.core.db import create_engine, create_session_factory, monitor_engine
 from app.core.docs import install_docs
-from app.core.email import create_email_sender
 from app.core.errors import register_error_handlers
 from app.core.http import install_http_middleware
 from app.core.logging import bind_route, configure_logging
-from app.core.passwords import PasswordHasher
-from app.core.permissions import RoleOwnershipAuthorizer
-from app.core.ratelimit import RateLimiter
+from app.core.services import install_services, services_of
+from app.core.wiring import build_services
 from app.modules import MODULES
+
+logger = structlog.get_logger(__name__)
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Open the database, start every module, and close it all on shutdown."""
-    settings: Settings = app.state.settings
-    app.state.engine = create_engine(settings)
-    app.state.query_stats = monitor_engine(app.state.engine, settings.database_slow_query_ms)
-    app.state.session_factory = create_session_factory(app.state.engine)
-    app.state.started_at = time.monotonic()
+    """Start every module with the database ready, and close it all on shutdown."""
+    services = services_of(app)
+    logger.info("services", **services.providers)
     try:
         async with AsyncExitStack() as stack:
             for module in MODULES:
@@ -36,7 +32,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             yield
     finally:
         # Runs after uvicorn has let in-flight requests finish (graceful shutdown).
-        await app.state.engine.dispose()
+        await services.database.engine.dispose()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -58,11 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     if settings.docs_enabled:
         install_docs(app)
-    app.state.settings = settings
-    app.state.password_hasher = PasswordHasher(settings)
-    app.state.authorizer = RoleOwnershipAuthorizer()
-    app.state.email_sender = create_email_sender(settings)
-    app.state.rate_limiter = RateLimiter(enabled=settings.rate_limit_enabled)
+    install_services(app, build_services(settings, MODULES))
     register_error_handlers(app)
     install_http_middleware(app, settings)
     for module in MODULES:

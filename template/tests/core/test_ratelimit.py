@@ -1,12 +1,18 @@
 """Rate limits answer 429 with Retry-After; the client IP honours trusted proxies only."""
 
+import socket
+
 import httpx
 import pytest
+from fastapi import FastAPI
+from limits.aio.storage import RedisStorage
+from prometheus_client import REGISTRY
 from starlette.requests import Request
 
 from app.core.config import Settings, get_settings
 from app.core.context import client_ip
 from app.core.ratelimit import RateLimitedError, RateLimiter
+from app.core.services import services_of
 from tests.helpers import PASSWORD, assert_error
 
 
@@ -76,3 +82,35 @@ def test_client_ip(peer: str, forwarded: str | None, trusted: list[str], expecte
 def test_limits_from_settings_are_the_documented_defaults() -> None:
     settings: Settings = get_settings()
     assert (settings.rate_limit_register, settings.rate_limit_login) == ("5/minute", "10/minute")
+
+
+def dead_redis_storage() -> RedisStorage:
+    """A real Redis storage pointed at a closed loopback port: every call fails."""
+    with socket.socket() as probe:  # bind, learn the port, close: nothing listens there
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"async+redis://:secret-redis-password@127.0.0.1:{port}/0"
+    return RedisStorage(url, implementation="redispy", wrap_exceptions=True)
+
+
+async def test_a_failing_storage_falls_back_to_counting_in_process(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    limiter = RateLimiter(dead_redis_storage())
+    before = REGISTRY.get_sample_value("rate_limit_storage_errors_total") or 0.0
+    await limiter.hit("2/minute", "ip")
+    await limiter.hit("2/minute", "ip")
+    with pytest.raises(RateLimitedError):  # still limited, by the in-process count
+        await limiter.hit("2/minute", "ip")
+    assert REGISTRY.get_sample_value("rate_limit_storage_errors_total") == before + 3
+    warnings = [r for r in caplog.records if r.name == "app.core.ratelimit"]
+    assert [r.levelname for r in warnings] == ["WARNING"] * 3
+    assert "rate-limit storage failed" in caplog.text
+    assert "secret-redis-password" not in caplog.text
+
+
+async def test_sign_in_survives_a_failing_storage(client: httpx.AsyncClient, app: FastAPI) -> None:
+    services_of(app).rate_limiter = RateLimiter(dead_redis_storage())
+    body = {"email": "nobody@example.com", "password": "wrong-pass-1"}
+    response = await client.post("/api/v1/auth/login", json=body)
+    assert_error(response, 401, "INVALID_CREDENTIALS")

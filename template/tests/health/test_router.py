@@ -1,8 +1,12 @@
 """Probes, the API status, the detailed status, metrics access and the offline docs."""
 
 import httpx
+import pytest
+from fastapi import FastAPI
 
 from app.core.config import get_settings
+from app.core.health import HealthCheck
+from app.core.services import Services, services_of
 from app.main import create_app
 from tests.helpers import assert_error
 
@@ -83,3 +87,30 @@ async def test_metrics_can_be_restricted_or_turned_off() -> None:
         transport=httpx.ASGITransport(app=app), base_url="http://testserver"
     ) as client:
         assert (await client.get("/metrics")).status_code == 200
+
+
+async def test_a_modules_failing_check_makes_the_service_unready(
+    monkeypatch: pytest.MonkeyPatch, admin_headers: dict[str, str], app: FastAPI
+) -> None:
+    async def broken(_: Services) -> None:
+        raise ConnectionError("the probe's server is down")
+
+    async def fine(_: Services) -> None:
+        return None
+
+    services = services_of(app)
+    monkeypatch.setattr(
+        services,
+        "health_checks",
+        (*services.health_checks, HealthCheck("probe", broken), HealthCheck("other", fine)),
+    )
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+    ) as client:
+        body = assert_error(await client.get("/health/ready"), 503, "SERVICE_UNAVAILABLE")
+        assert body["errors"] == [{"check": "probe", "status": "down"}]
+        detailed = (await client.get("/api/v1/health/detailed", headers=admin_headers)).json()
+    assert detailed["status"] == "down"
+    assert detailed["checks"]["probe"] == {"status": "down", "latency_ms": None}
+    assert detailed["checks"]["other"]["status"] == "ok"
+    assert detailed["checks"]["database"]["status"] == "ok"

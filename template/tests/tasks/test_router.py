@@ -5,8 +5,11 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from app.core.permissions import Role
+from app.core.services import services_of
+from app.tasks.config import TasksSettings
 from tests.helpers import UserFactory, assert_error
 
 
@@ -200,3 +203,35 @@ async def test_me_stands_for_the_caller_on_every_tasks_route(
     assert (await client.delete(tasks_url("me", task["id"]), headers=headers)).status_code == 204
     assert_error(await client.get(tasks_url("you"), headers=headers), 422, "VALIDATION_ERROR")
     assert_error(await client.get(tasks_url("me")), 401, "NOT_AUTHENTICATED")
+
+
+async def test_a_deletion_is_audited_under_the_modules_name(
+    client: httpx.AsyncClient, alice: dict[str, Any], admin_headers: dict[str, str]
+) -> None:
+    task = await create(client, alice)
+    response = await client.delete(tasks_url(alice["id"], task["id"]), headers=alice["headers"])
+    assert response.status_code == 204
+    audit = await client.get(
+        "/api/v1/audit-events", params={"event": "tasks.deleted"}, headers=admin_headers
+    )
+    [event] = audit.json()["items"]
+    assert (event["actor_id"], event["target_id"]) == (str(alice["id"]), str(alice["id"]))
+    assert event["details"] == {"task_id": task["id"]}
+
+
+async def test_tasks_max_per_user_is_a_module_setting(
+    client: httpx.AsyncClient, alice: dict[str, Any], app: FastAPI
+) -> None:
+    services = services_of(app)
+    services.module_settings[TasksSettings] = TasksSettings(max_per_user=2)
+    await create(client, alice)
+    await create(client, alice)
+    response = await client.post(
+        tasks_url(alice["id"]), json={"title": "one too many"}, headers=alice["headers"]
+    )
+    assert_error(response, 409, "TASK_LIMIT_REACHED")
+
+
+def test_tasks_settings_read_their_prefix(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TASKS_MAX_PER_USER", "7")
+    assert TasksSettings().max_per_user == 7

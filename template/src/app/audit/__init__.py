@@ -1,5 +1,5 @@
-"""Audit: the log of security events, and the admin endpoint to read it (always present).
+"""Audit: the admin endpoint that reads the security log (always present).
 
-Services record events in the request's transaction, so an event is stored
-exactly when what it describes is. Endpoint: `GET /api/v1/audit-events` (admin).
+Any module records events through `app.core.audit.record`, in the request's
+transaction. Endpoint: `GET /api/v1/audit-events` (permission `audit_events:read`).
 """

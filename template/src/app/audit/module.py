@@ -2,5 +2,10 @@
 
 from app.audit.router import router
 from app.core.module import Module
+from app.core.permissions import Permission, Role, Scope
 
-module = Module(name="audit", routers=(router,))
+module = Module(
+    name="audit",
+    routers=(router,),
+    permissions=(Permission("audit_events", "read", {Role.ADMIN: Scope.ANY}),),
+)

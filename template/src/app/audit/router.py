@@ -1,4 +1,4 @@
-"""`/api/v1/audit-events`: the security log, for admins."""
+"""`/api/v1/audit-events`: the security log, for whoever holds `audit_events:read`."""
 
 from typing import Annotated
 
@@ -6,22 +6,21 @@ from fastapi import APIRouter, Query
 
 from app.audit import service
 from app.audit.schemas import AuditEventRead, AuditFilters
+from app.core.authentication import require_permission
 from app.core.db import SessionDep
 from app.core.errors import ERROR_RESPONSES
 from app.core.module import API_PREFIX
 from app.core.pagination import Page, PageParamsDep, make_page
-from app.users.dependencies import AdminUser
 
 router = APIRouter(prefix=f"{API_PREFIX}/audit-events", tags=["audit"], responses=ERROR_RESPONSES)
 
 
-@router.get("")
+@router.get("", dependencies=[require_permission("audit_events", "read")])
 async def list_audit_events(
-    _: AdminUser,
     session: SessionDep,
     filters: Annotated[AuditFilters, Query()],
     params: PageParamsDep,
 ) -> Page[AuditEventRead]:
-    """Security events, newest first; filter by event, actor, target and time."""
+    """Security events, newest first; filter by event (any recorded name), actor, target, time."""
     events, total = await service.list_events(session, filters, params)
     return make_page([AuditEventRead.model_validate(e) for e in events], total, params)

@@ -2,11 +2,14 @@
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from app.audit.models import AuditAction
+from app.core.audit import EVENT_NAME, MAX_EVENT_LENGTH
+
+# Any recorded name: core's (`login_failed`) or a module's (`tasks.deleted`).
+EventName = Annotated[str, Field(max_length=MAX_EVENT_LENGTH, pattern=EVENT_NAME.pattern)]
 
 
 class AuditEventRead(BaseModel):
@@ -14,7 +17,7 @@ class AuditEventRead(BaseModel):
 
     id: uuid.UUID
     created_at: datetime
-    event: AuditAction
+    event: str
     actor_id: uuid.UUID | None
     target_id: uuid.UUID | None
     ip_address: str | None
@@ -24,7 +27,7 @@ class AuditEventRead(BaseModel):
 
 
 class AuditFilters(BaseModel):
-    event: AuditAction | None = None
+    event: EventName | None = None
     actor_id: uuid.UUID | None = None
     target_id: uuid.UUID | None = None
     since: AwareDatetime | None = None

@@ -1,42 +1,13 @@
-"""Recording and reading audit events. Never commits; the request's session does."""
-
-import uuid
-from typing import Any
+"""Reading audit events (any module records them through `app.core.audit`)."""
 
 from sqlalchemy import ColumnElement
 from sqlalchemy import select as sa_select
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.audit.models import AuditAction, AuditEvent
 from app.audit.schemas import AuditFilters
-from app.core.context import RequestContext
-from app.core.metrics import SECURITY_EVENTS
+from app.core.audit import AuditEvent
 from app.core.pagination import PageParams, fetch_page
-
-
-def record(
-    session: AsyncSession,
-    action: AuditAction,
-    context: RequestContext,
-    *,
-    actor_id: uuid.UUID | None = None,
-    target_id: uuid.UUID | None = None,
-    **details: Any,
-) -> None:
-    """Add an event to the request's transaction. Never put secrets in `details`."""
-    SECURITY_EVENTS.labels(action.value).inc()
-    session.add(
-        AuditEvent(
-            event=action,
-            actor_id=actor_id,
-            target_id=target_id,
-            ip_address=context.ip_address,
-            user_agent=context.user_agent,
-            request_id=context.request_id,
-            details=details or None,
-        )
-    )
 
 
 async def list_events(

@@ -6,10 +6,10 @@ to unknown addresses: their answers reveal no accounts.
 
 from fastapi import APIRouter, BackgroundTasks, status
 
-from app.audit import service as audit
-from app.audit.models import AuditAction
 from app.auth import account, lockout, service
 from app.auth.schemas import EmailRequest, PasswordReset, TokenRequest
+from app.core import audit
+from app.core.audit import AuditAction
 from app.core.context import RequestContextDep
 from app.core.db import SessionDep
 from app.core.dependencies import EmailSenderDep, PasswordHasherDep, SettingsDep

@@ -14,8 +14,8 @@ import typer
 from pydantic import TypeAdapter, ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.audit import service as audit
-from app.audit.models import AuditAction
+from app.core import audit
+from app.core.audit import AuditAction
 from app.auth import lockout
 from app.auth import service as auth_service
 from app.core.config import Settings, get_settings

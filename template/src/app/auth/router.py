@@ -6,10 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, Form, status
 from fastapi.responses import JSONResponse
 
-from app.audit import service as audit
-from app.audit.models import AuditAction
 from app.auth import account, service
-from app.auth.dependencies import CurrentAuth, CurrentUser
 from app.auth.exceptions import InvalidTokenRequestError, UnsupportedGrantTypeError
 from app.auth.schemas import (
     LoginRequest,
@@ -18,6 +15,8 @@ from app.auth.schemas import (
     SessionRead,
     TokenResponse,
 )
+from app.core import audit
+from app.core.audit import AuditAction
 from app.core.context import RequestContextDep
 from app.core.db import SessionDep
 from app.core.dependencies import EmailSenderDep, PasswordHasherDep, SettingsDep
@@ -26,6 +25,7 @@ from app.core.module import API_PREFIX
 from app.core.ratelimit import RateLimiterDep
 from app.core.schemas import Detail
 from app.users import service as users_service
+from app.users.dependencies import CurrentAuth, CurrentUser
 from app.users.schemas import AnyPassword, UserRead, UserRegister
 
 router = APIRouter(prefix=f"{API_PREFIX}/auth", tags=["auth"], responses=ERROR_RESPONSES)

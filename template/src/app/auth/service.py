@@ -7,8 +7,6 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.audit import service as audit
-from app.audit.models import AuditAction
 from app.auth import lockout
 from app.auth.exceptions import (
     AccountDisabledError,
@@ -20,6 +18,8 @@ from app.auth.exceptions import (
 )
 from app.auth.models import AuthSession, RefreshToken
 from app.auth.schemas import TokenResponse
+from app.core import audit
+from app.core.audit import AuditAction
 from app.core.config import Settings
 from app.core.context import RequestContext
 from app.core.models import utcnow

@@ -218,3 +218,26 @@ def get_settings() -> Settings:
     """
     env_file = None if os.environ.get("ENVIRONMENT") == Environment.TEST else ".env"
     return Settings(_env_file=env_file)
+
+
+class ModuleSettings(BaseSettings):
+    """Base of a module's own settings class: give it an `env_prefix` in `model_config`."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    def production_problems(self) -> list[str]:
+        """Values unsafe in production, one sentence each; checked with core's at start."""
+        return []
+
+
+def load_module_settings(
+    settings: Settings, classes: list[type[ModuleSettings]]
+) -> dict[type[ModuleSettings], ModuleSettings]:
+    """Read every module's settings the way core's are read; refuse unsafe production values."""
+    env_file = None if settings.environment is Environment.TEST else ".env"
+    loaded = {cls: cls(_env_file=env_file) for cls in classes}
+    if settings.environment is Environment.PRODUCTION:
+        problems = [problem for s in loaded.values() for problem in s.production_problems()]
+        if problems:
+            raise ValueError(" ".join(problems))
+    return loaded

@@ -1,7 +1,8 @@
 """The async engine, the session factory and the request's `SessionDep`."""
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from functools import partial
 from typing import Annotated, Any
@@ -17,6 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.core.config import Settings
 from app.core.errors import AppError
 from app.core.metrics import DB_POOL, DB_QUERIES, DB_QUERY_SECONDS, DB_SLOW_QUERIES
+from app.core.services import get_services
 
 logger = structlog.get_logger(__name__)
 
@@ -120,10 +122,28 @@ def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSessi
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
 
 
+SessionFactory = Callable[[], AbstractAsyncContextManager[AsyncSession]]
+
+
+@dataclass(slots=True)
+class Database:
+    """The engine, its statistics, and where request sessions come from (tests swap it)."""
+
+    engine: AsyncEngine
+    query_stats: QueryStats
+    session_factory: SessionFactory
+
+
+def open_database(settings: Settings) -> Database:
+    """Create the pooled engine; it connects on first use, not here."""
+    engine = create_engine(settings)
+    stats = monitor_engine(engine, settings.database_slow_query_ms)
+    return Database(engine, stats, create_session_factory(engine))
+
+
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One session per request, committed once when the endpoint has succeeded."""
-    session_factory: async_sessionmaker[AsyncSession] = request.app.state.session_factory
-    async with session_factory() as session:
+    async with get_services(request).database.session_factory() as session:
         try:
             yield session
         except AppError as exc:

@@ -2,26 +2,24 @@
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
 from app.core.config import Settings
 from app.core.email import EmailSender
 from app.core.passwords import PasswordHasher
+from app.core.services import ServicesDep
 
 
-def get_app_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
+def get_app_settings(services: ServicesDep) -> Settings:
+    return services.settings
 
 
-def get_password_hasher(request: Request) -> PasswordHasher:
-    hasher: PasswordHasher = request.app.state.password_hasher
-    return hasher
+def get_password_hasher(services: ServicesDep) -> PasswordHasher:
+    return services.password_hasher
 
 
-def get_email_sender(request: Request) -> EmailSender:
-    sender: EmailSender = request.app.state.email_sender
-    return sender
+def get_email_sender(services: ServicesDep) -> EmailSender:
+    return services.email_sender
 
 
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]

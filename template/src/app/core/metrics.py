@@ -28,6 +28,10 @@ DB_QUERY_SECONDS = Histogram(
 )
 DB_SLOW_QUERIES = Counter("db_slow_queries_total", "Statements slower than the threshold.")
 DB_POOL = Gauge("db_pool_connections", "Database pool connections.", ["state"])
+RATE_LIMIT_STORAGE_ERRORS = Counter(
+    "rate_limit_storage_errors_total",
+    "Rate-limit checks that fell back to in-process counting because the storage failed.",
+)
 SECURITY_EVENTS = Counter(
     "security_events_total", "Security events (sign-ins, failures, lockouts...).", ["event"]
 )

@@ -1,21 +1,51 @@
-"""Who may do what: the `Authorizer` seam and its default, roles plus ownership.
+"""Who may do what: the `Authorizer` seam and its default, grants per role plus ownership.
 
-Routes ask `authorize(...)`; they never check roles themselves. A module such as
-casbin can install another `Authorizer` without touching the routes.
+Each module declares the object/action names it guards as `Permission`s, with
+a default grant per role: `ANY` (every such thing) or `OWN` (only what the
+caller owns). Routes ask `authorize(...)`, or depend on `require_permission(...)`
+(`app.core.authentication`); they never check roles themselves. A module such
+as casbin can provide another `Authorizer` without touching the routes.
 """
 
 import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Protocol
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
 from app.core.errors import ForbiddenError
+from app.core.services import ServicesDep
 
 
 class Role(StrEnum):
     USER = "user"
     ADMIN = "admin"
+
+
+class Scope(StrEnum):
+    """How far a grant reaches."""
+
+    OWN = "own"  # only things the caller owns
+    ANY = "any"  # everything of that kind
+
+
+@dataclass(frozen=True, slots=True)
+class Permission:
+    """An object/action pair a module guards, and each role's default grant."""
+
+    obj: str
+    action: str
+    grants: Mapping[str, Scope]
+
+    @property
+    def name(self) -> str:
+        return f"{self.obj}:{self.action}"
+
+
+class UnknownPermissionError(LookupError):
+    """A route asked about a permission no module declares: a programming error."""
 
 
 class Principal(Protocol):
@@ -37,19 +67,39 @@ class Authorizer(Protocol):
 
 
 class RoleOwnershipAuthorizer:
-    """Admins may do everything; everyone else only what concerns things they own."""
+    """The default: each module's declared grants, by role and ownership."""
+
+    def __init__(self, permissions: Iterable[Permission]) -> None:
+        self._grants = {(p.obj, p.action): p.grants for p in permissions}
 
     async def is_allowed(
         self, principal: Principal, obj: str, action: str, *, owner_id: uuid.UUID | None = None
     ) -> bool:
-        if principal.role == Role.ADMIN:
+        grants = self._grants.get((obj, action))
+        if grants is None:
+            raise UnknownPermissionError(f"no module declares the permission {obj}:{action}")
+        scope = grants.get(principal.role)
+        if scope is Scope.ANY:
             return True
-        return owner_id is not None and owner_id == principal.id
+        return scope is Scope.OWN and owner_id is not None and owner_id == principal.id
 
 
-def get_authorizer(request: Request) -> Authorizer:
-    authorizer: Authorizer = request.app.state.authorizer
-    return authorizer
+def collect_permissions(declared: Iterable[tuple[str, Permission]]) -> tuple[Permission, ...]:
+    """Every module's permissions; the same name declared twice stops the app at start."""
+    owners: dict[str, str] = {}
+    declared = list(declared)
+    for module_name, permission in declared:
+        if permission.name in owners:
+            raise ValueError(
+                f"the permission {permission.name} is declared by both the "
+                f"{owners[permission.name]!r} and the {module_name!r} modules"
+            )
+        owners[permission.name] = module_name
+    return tuple(permission for _, permission in declared)
+
+
+def get_authorizer(services: ServicesDep) -> Authorizer:
+    return services.authorizer
 
 
 AuthorizerDep = Annotated[Authorizer, Depends(get_authorizer)]

@@ -1,20 +1,27 @@
 """Rate limits with the `limits` library, behind one small class.
 
-The store is a `limits` storage: in-process memory by default, so each
-instance counts on its own; a shared store (Redis) makes every instance count
-together. Limits are strings such as `10/minute`, read from settings.
+The store is a `limits` storage from the service container: in-process memory
+by default, so each instance counts on its own; a shared store (Redis) makes
+every instance count together. When the shared store fails, counting goes on in
+this process (a warning and a metric say so): a limit never turns into a 500.
+Limits are strings such as `10/minute`, read from settings.
 """
 
 import math
 import time
 from typing import Annotated
 
-from fastapi import Depends, Request
+import structlog
+from fastapi import Depends
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 
 from app.core.errors import RetryLaterError
+from app.core.metrics import RATE_LIMIT_STORAGE_ERRORS
+from app.core.services import ServicesDep
+
+logger = structlog.get_logger(__name__)
 
 
 class RateLimitedError(RetryLaterError):
@@ -28,6 +35,8 @@ class RateLimiter:
 
     def __init__(self, storage: Storage | None = None, *, enabled: bool = True) -> None:
         self._limiter = MovingWindowRateLimiter(storage or MemoryStorage())
+        # Counts in this process while the storage above is failing.
+        self._fallback = MovingWindowRateLimiter(MemoryStorage())
         self._enabled = enabled
 
     async def hit(self, limit: str, *keys: str) -> None:
@@ -39,18 +48,36 @@ class RateLimiter:
         if not self._enabled:
             return
         item = parse(limit)
-        results = [await self._limiter.hit(item, key) for key in keys]
-        if not all(results):
-            raise RateLimitedError(await self._retry_after(item, keys))
+        try:
+            await _hit(self._limiter, item, keys)
+        except RateLimitedError:
+            raise
+        except Exception as exc:  # any storage failure: count here instead
+            RATE_LIMIT_STORAGE_ERRORS.inc()
+            # The type only: a storage error's text may hold its URL and password.
+            logger.warning(
+                "rate-limit storage failed; counting in-process", error=type(exc).__name__
+            )
+            await _hit(self._fallback, item, keys)
 
-    async def _retry_after(self, item: RateLimitItem, keys: tuple[str, ...]) -> int:
-        resets = [(await self._limiter.get_window_stats(item, key)).reset_time for key in keys]
-        return max(1, math.ceil(max(resets) - time.time()))
+
+async def _hit(
+    limiter: MovingWindowRateLimiter, item: RateLimitItem, keys: tuple[str, ...]
+) -> None:
+    results = [await limiter.hit(item, key) for key in keys]
+    if not all(results):
+        raise RateLimitedError(await _retry_after(limiter, item, keys))
 
 
-def get_rate_limiter(request: Request) -> RateLimiter:
-    limiter: RateLimiter = request.app.state.rate_limiter
-    return limiter
+async def _retry_after(
+    limiter: MovingWindowRateLimiter, item: RateLimitItem, keys: tuple[str, ...]
+) -> int:
+    resets = [(await limiter.get_window_stats(item, key)).reset_time for key in keys]
+    return max(1, math.ceil(max(resets) - time.time()))
+
+
+def get_rate_limiter(services: ServicesDep) -> RateLimiter:
+    return services.rate_limiter
 
 
 RateLimiterDep = Annotated[RateLimiter, Depends(get_rate_limiter)]

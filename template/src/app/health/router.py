@@ -1,6 +1,5 @@
 """Probes for orchestrators, `/metrics` for Prometheus, and the API's status for people."""
 
-import asyncio
 import platform
 import time
 from importlib.metadata import version
@@ -10,19 +9,17 @@ import sqlalchemy
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core import project
+from app.core.authentication import require_permission
 from app.core.context import client_ip, is_within
 from app.core.db import pool_stats
 from app.core.dependencies import SettingsDep
 from app.core.errors import ERROR_RESPONSES, ForbiddenError, NotFoundError, error_response
+from app.core.health import run_checks
 from app.core.module import API_PREFIX
-from app.health.schemas import ApiStatus, DatabaseCheck, DetailedStatus, Status
-from app.users.dependencies import AdminUser
-
-READY_TIMEOUT_SECONDS = 2.0
+from app.core.services import ServicesDep
+from app.health.schemas import ApiStatus, DetailedStatus, Status
 
 probes_router = APIRouter(tags=["health"])
 api_router = APIRouter(prefix=f"{API_PREFIX}/health", tags=["health"], responses=ERROR_RESPONSES)
@@ -39,16 +36,21 @@ async def live() -> Status:
 
 @probes_router.head("/health/ready", include_in_schema=False, response_model=Status)
 @probes_router.get("/health/ready", responses={503: ERROR_RESPONSES[503]}, response_model=Status)
-async def ready(request: Request) -> Status | JSONResponse:
-    """Ready for traffic: the database answers. 503 in the error envelope when not."""
-    if (await check_database(request.app.state.engine)).status == "ok":
+async def ready(request: Request, services: ServicesDep) -> Status | JSONResponse:
+    """Ready for traffic: every check passes (the database, and each module's).
+
+    503 in the error envelope, naming the failed checks, when not.
+    """
+    results = await run_checks(services)
+    down = [name for name, result in results.items() if result.status == "down"]
+    if not down:
         return Status(status="ok")
     return error_response(
         request,
         status_code=503,
         error_code="SERVICE_UNAVAILABLE",
-        detail="Not ready: the database is unavailable.",
-        errors=[{"check": "database", "status": "down"}],
+        detail=f"Not ready: unavailable: {', '.join(down)}.",
+        errors=[{"check": name, "status": "down"} for name in down],
     )
 
 
@@ -72,16 +74,19 @@ async def api_status(settings: SettingsDep) -> ApiStatus:
     )
 
 
-@api_router.get("/detailed")
-async def detailed_status(request: Request, settings: SettingsDep, _: AdminUser) -> DetailedStatus:
-    """Dependencies with latency, pool and query statistics, versions, uptime (admin)."""
-    engine: AsyncEngine = request.app.state.engine
-    database = await check_database(engine)
-    stats = request.app.state.query_stats
+@api_router.get("/detailed", dependencies=[require_permission("health", "read_details")])
+async def detailed_status(services: ServicesDep) -> DetailedStatus:
+    """Every check with its latency, pool and query statistics, versions, uptime.
+
+    Needs the `health:read_details` permission (admins by default).
+    """
+    checks = await run_checks(services)
+    engine = services.database.engine
+    stats = services.database.query_stats
     return DetailedStatus(
-        status=database.status,
-        environment=settings.environment,
-        uptime_seconds=round(time.monotonic() - request.app.state.started_at, 1),
+        status="ok" if all(c.status == "ok" for c in checks.values()) else "down",
+        environment=services.settings.environment,
+        uptime_seconds=round(time.monotonic() - services.started_at, 1),
         versions={
             project.SLUG: project.VERSION,
             "python": platform.python_version(),
@@ -89,7 +94,8 @@ async def detailed_status(request: Request, settings: SettingsDep, _: AdminUser)
             "sqlalchemy": sqlalchemy.__version__,
             "pydantic": version("pydantic"),
         },
-        database=database,
+        database=checks["database"],
+        checks=checks,
         pool={"class": type(engine.pool).__name__, **pool_stats(engine)},
         queries={
             "count": stats.count,
@@ -97,14 +103,3 @@ async def detailed_status(request: Request, settings: SettingsDep, _: AdminUser)
             "slow": stats.slow,
         },
     )
-
-
-async def check_database(engine: AsyncEngine) -> DatabaseCheck:
-    """`SELECT 1` within a short timeout, with its latency."""
-    start = time.perf_counter()
-    try:
-        async with asyncio.timeout(READY_TIMEOUT_SECONDS), engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
-    except Exception:  # any failure means "not ready"; the probe must not crash
-        return DatabaseCheck(status="down", latency_ms=None)
-    return DatabaseCheck(status="ok", latency_ms=round((time.perf_counter() - start) * 1000, 2))

@@ -1,8 +1,8 @@
 """Answers of the health endpoints."""
 
-from typing import Literal
-
 from pydantic import BaseModel
+
+from app.core.health import CheckResult
 
 
 class Status(BaseModel):
@@ -15,15 +15,12 @@ class ApiStatus(Status):
     environment: str
 
 
-class DatabaseCheck(BaseModel):
-    status: Literal["ok", "down"]
-    latency_ms: float | None
-
-
 class DetailedStatus(Status):
     environment: str
     uptime_seconds: float
     versions: dict[str, str]
-    database: DatabaseCheck
+    database: CheckResult
+    # Every readiness check by name: core's `database` and each module's.
+    checks: dict[str, CheckResult]
     pool: dict[str, int | str]
     queries: dict[str, int | float]

@@ -6,14 +6,13 @@ from typing import Annotated
 
 from fastapi import Depends, Query
 
-from app.auth.dependencies import CurrentUser
 from app.core.db import SessionDep
 from app.core.permissions import AuthorizerDep
 from app.tasks import service
 from app.tasks.models import Task
 from app.tasks.schemas import TaskFilters
 from app.users import service as users_service
-from app.users.dependencies import PathUserId
+from app.users.dependencies import CurrentUser, PathUserId
 from app.users.exceptions import UserNotFoundError
 
 

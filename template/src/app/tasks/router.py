@@ -4,11 +4,14 @@ import uuid
 
 from fastapi import APIRouter, status
 
+from app.core import audit
+from app.core.context import RequestContextDep
 from app.core.db import SessionDep
 from app.core.errors import ERROR_RESPONSES
 from app.core.module import API_PREFIX
 from app.core.pagination import Page, PageParamsDep, make_page
 from app.tasks import service
+from app.tasks.config import TasksSettingsDep
 from app.tasks.dependencies import ReadableOwner, TaskFiltersDep, WritableOwner, WritableTask
 from app.tasks.schemas import (
     TaskCompletion,
@@ -18,6 +21,7 @@ from app.tasks.schemas import (
     TaskReplace,
     TaskUpdate,
 )
+from app.users.dependencies import CurrentUser
 
 router = APIRouter(
     prefix=f"{API_PREFIX}/users/{{user_id}}/tasks", tags=["tasks"], responses=ERROR_RESPONSES
@@ -38,8 +42,12 @@ async def list_tasks(
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
-async def create_task(body: TaskCreate, owner_id: WritableOwner, session: SessionDep) -> TaskRead:
-    return TaskRead.model_validate(await service.create_task(session, owner_id, body))
+async def create_task(
+    body: TaskCreate, owner_id: WritableOwner, session: SessionDep, settings: TasksSettingsDep
+) -> TaskRead:
+    """Add a task; 409 `TASK_LIMIT_REACHED` past `TASKS_MAX_PER_USER`."""
+    task = await service.create_task(session, owner_id, body, max_per_user=settings.max_per_user)
+    return TaskRead.model_validate(task)
 
 
 @router.get("/{task_id}")
@@ -68,5 +76,16 @@ async def complete_task(body: TaskCompletion, task: WritableTask, session: Sessi
 
 
 @router.delete("/{task_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_task(task: WritableTask, session: SessionDep) -> None:
+async def delete_task(
+    task: WritableTask, current: CurrentUser, session: SessionDep, context: RequestContextDep
+) -> None:
+    """Delete the task; the audit log keeps who deleted which (`tasks.deleted`)."""
     await service.delete_task(session, task)
+    audit.record(
+        session,
+        "tasks.deleted",
+        context,
+        actor_id=current.id,
+        target_id=task.user_id,
+        task_id=str(task.id),
+    )

@@ -3,7 +3,7 @@
 import uuid
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, or_
+from sqlalchemy import ColumnElement, Select, case, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -16,7 +16,7 @@ from app.core.pagination import (
     fetch_page,
     order_clauses,
 )
-from app.tasks.exceptions import TaskNotFoundError
+from app.tasks.exceptions import TaskLimitReachedError, TaskNotFoundError
 from app.tasks.models import Task, TaskPriority
 from app.tasks.schemas import TaskCreate, TaskFilters, TaskOrder
 
@@ -82,7 +82,13 @@ async def get_task(session: AsyncSession, user_id: uuid.UUID, task_id: uuid.UUID
     return task
 
 
-async def create_task(session: AsyncSession, user_id: uuid.UUID, data: TaskCreate) -> Task:
+async def create_task(
+    session: AsyncSession, user_id: uuid.UUID, data: TaskCreate, *, max_per_user: int
+) -> Task:
+    """Add a task, unless the user already keeps `max_per_user` of them."""
+    count = select(func.count()).select_from(Task).where(Task.user_id == user_id)
+    if (await session.exec(count)).one() >= max_per_user:
+        raise TaskLimitReachedError
     task = Task(user_id=user_id, **data.model_dump())
     session.add(task)
     return task

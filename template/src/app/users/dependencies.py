@@ -1,16 +1,42 @@
-"""Dependencies of the users routes."""
+"""Dependencies of the users routes, and `CurrentUser` for every module."""
 
 import uuid
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from fastapi import Depends, Path, Query
 
-from app.auth.dependencies import CurrentUser
+from app.core.authentication import AuthenticationDep, require_permission
 from app.core.db import SessionDep
 from app.core.permissions import AuthorizerDep, authorize
 from app.users import service
 from app.users.models import User
 from app.users.schemas import UserFilters
+
+
+@dataclass(frozen=True, slots=True)
+class Authenticated:
+    """The signed-in user and the session their token belongs to."""
+
+    user: User
+    session_id: uuid.UUID
+
+
+async def get_authenticated(authentication: AuthenticationDep) -> Authenticated:
+    """The caller, from the bearer token (checked by the auth module's authenticator)."""
+    user = authentication.principal
+    if not isinstance(user, User):  # pragma: no cover - an authenticator returning non-users
+        raise TypeError("the authenticator must return a users.models.User")
+    return Authenticated(user=user, session_id=authentication.session_id)
+
+
+async def get_current_user(auth: Annotated[Authenticated, Depends(get_authenticated)]) -> User:
+    return auth.user
+
+
+CurrentAuth = Annotated[Authenticated, Depends(get_authenticated)]
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
 
 # Every per-user path takes `me` for the caller, so a client need not look its own id up.
 UserIdOrMe = Annotated[
@@ -40,8 +66,9 @@ async def get_target_user(
     return await service.get_user(session, user_id)
 
 
-async def require_admin(current: CurrentUser, authorizer: AuthorizerDep) -> User:
-    await authorize(authorizer, current, "users", "manage")
+async def require_admin(
+    current: CurrentUser, _: Annotated[object, require_permission("users", "manage")]
+) -> User:
     return current
 
 

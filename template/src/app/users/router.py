@@ -4,11 +4,9 @@ from typing import Any
 
 from fastapi import APIRouter, status
 
-from app.audit import service as audit
-from app.audit.models import AuditAction
-from app.auth import lockout
-from app.auth import service as auth_service
-from app.auth.dependencies import CurrentAuth, CurrentUser
+from app.core import audit
+from app.core.audit import AuditAction
+from app.core.authentication import AuthenticatorDep
 from app.core.context import RequestContext, RequestContextDep
 from app.core.db import SessionDep
 from app.core.dependencies import PasswordHasherDep
@@ -17,7 +15,7 @@ from app.core.module import API_PREFIX
 from app.core.pagination import Page, PageParamsDep, make_page
 from app.core.permissions import AuthorizerDep, authorize
 from app.users import service
-from app.users.dependencies import AdminUser, TargetUser, UserFiltersDep
+from app.users.dependencies import AdminUser, CurrentAuth, CurrentUser, TargetUser, UserFiltersDep
 from app.users.exceptions import OwnAccountChangeError, PasswordIsEmailError, WrongPasswordError
 from app.users.models import User
 from app.users.schemas import (
@@ -87,6 +85,7 @@ async def change_password(
     auth: CurrentAuth,
     session: SessionDep,
     hasher: PasswordHasherDep,
+    authenticator: AuthenticatorDep,
     context: RequestContextDep,
 ) -> None:
     """Change your password; every other session of yours ends."""
@@ -96,7 +95,7 @@ async def change_password(
     if body.new_password.lower() == auth.user.email:
         raise PasswordIsEmailError
     await service.set_password(session, auth.user, await hasher.hash(body.new_password))
-    await auth_service.revoke_all_sessions(session, auth.user.id, keep=auth.session_id)
+    await authenticator.end_sessions(session, auth.user.id, keep=auth.session_id)
     audit.record(session, AuditAction.PASSWORD_CHANGED, context, actor_id=auth.user.id)
 
 
@@ -145,17 +144,6 @@ async def delete_user(
     """Delete an account (yourself, or anyone as an admin); its sessions go with it."""
     await service.delete_user(session, user)
     audit.record(session, AuditAction.USER_DELETED, context, actor_id=current.id, target_id=user.id)
-
-
-@router.post("/{user_id}/unlock", status_code=status.HTTP_204_NO_CONTENT)
-async def unlock_user(
-    user: TargetUser, admin: AdminUser, session: SessionDep, context: RequestContextDep
-) -> None:
-    """Lift a sign-in lockout at once (admin)."""
-    if await lockout.clear(session, user.email):
-        audit.record(
-            session, AuditAction.ACCOUNT_UNLOCKED, context, actor_id=admin.id, target_id=user.id
-        )
 
 
 async def _authorize_admin_fields(

@@ -1,0 +1,96 @@
+"""Who is calling: the bearer token, and the `Authenticator` seam that resolves it.
+
+Core knows how a request carries its credentials; the auth module provides the
+`Authenticator` that checks them against sign-in sessions. Every guarded route
+depends on `AuthenticationDep` (directly, or through `CurrentUser` or
+`require_permission`), so the token is checked once per request.
+"""
+
+import uuid
+from dataclasses import dataclass
+from typing import Annotated, Any, Protocol
+
+import structlog
+from fastapi import Depends
+from fastapi.security import OAuth2PasswordBearer
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.core.db import SessionDep
+from app.core.errors import NotAuthenticatedError
+from app.core.module import API_PREFIX
+from app.core.permissions import AuthorizerDep, Principal, authorize
+from app.core.services import ServicesDep
+
+# auto_error=False: a missing token gets the error envelope, not FastAPI's default.
+bearer_token = OAuth2PasswordBearer(tokenUrl=f"{API_PREFIX}/auth/token", auto_error=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Authentication:
+    """A verified caller and the sign-in session their token belongs to."""
+
+    principal: Principal
+    session_id: uuid.UUID
+
+
+class Authenticator(Protocol):
+    async def authenticate(self, session: AsyncSession, token: str) -> Authentication:
+        """The caller of `token`; raise an `AppError` (401/403) when it is not valid."""
+        ...
+
+    async def end_sessions(
+        self, session: AsyncSession, user_id: uuid.UUID, *, keep: uuid.UUID | None = None
+    ) -> None:
+        """Sign the user out everywhere (except session `keep`), e.g. after a credential change."""
+        ...
+
+
+class NoAuthenticator:
+    """The default when no module signs people in: every caller is anonymous."""
+
+    async def authenticate(self, session: AsyncSession, token: str) -> Authentication:
+        raise NotAuthenticatedError
+
+    async def end_sessions(
+        self, session: AsyncSession, user_id: uuid.UUID, *, keep: uuid.UUID | None = None
+    ) -> None:
+        return None
+
+
+def get_authenticator(services: ServicesDep) -> Authenticator:
+    return services.authenticator
+
+
+AuthenticatorDep = Annotated[Authenticator, Depends(get_authenticator)]
+
+
+async def get_authentication(
+    token: Annotated[str | None, Depends(bearer_token)],
+    services: ServicesDep,
+    session: SessionDep,
+) -> Authentication:
+    if not token:
+        raise NotAuthenticatedError
+    authentication = await services.authenticator.authenticate(session, token)
+    # Every later log line of this request says who made it.
+    structlog.contextvars.bind_contextvars(user_id=str(authentication.principal.id))
+    return authentication
+
+
+AuthenticationDep = Annotated[Authentication, Depends(get_authentication)]
+
+
+def require_permission(obj: str, action: str) -> Any:
+    """A dependency that lets the request through only if the caller may `action` on `obj`.
+
+    For permissions that do not depend on who owns the thing (admin endpoints);
+    routes that check ownership call `authorize(...)` with `owner_id` instead.
+    Use it as `_: Annotated[Principal, require_permission("audit_events", "read")]`
+    or in a router's `dependencies=[...]`.
+    """
+
+    async def check(authentication: AuthenticationDep, authorizer: AuthorizerDep) -> Principal:
+        await authorize(authorizer, authentication.principal, obj, action)
+        return authentication.principal
+
+    return Depends(check)

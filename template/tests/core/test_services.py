@@ -1,0 +1,90 @@
+"""The service container: core's defaults, a module's provider, conflicts stop the start."""
+
+import pytest
+from pydantic_settings import SettingsConfigDict
+
+from app.core.config import Environment, ModuleSettings, get_settings
+from app.core.module import Module
+from app.core.permissions import Permission, Role, Scope, UnknownPermissionError
+from app.core.services import Provides, ServiceConflictError, services_of
+from app.core.stores import MemoryStore
+from app.core.wiring import build_services
+from app.main import create_app
+from app.modules import MODULES
+
+
+def test_the_app_resolves_core_defaults_and_the_auth_authenticator() -> None:
+    services = services_of(create_app(get_settings()))
+    assert services.providers["authenticator"] == "auth"
+    assert services.providers["authorizer"] == "core"
+    assert services.providers["rate_limit_storage"] == "core"
+    assert services.health_checks[0].name == "database"
+
+
+def test_a_module_replaces_a_default() -> None:
+    cache = MemoryStore()
+    probe = Module(name="probe", provides=Provides(cache=lambda _: cache))
+    services = build_services(get_settings(), (*MODULES, probe))
+    assert services.cache is cache
+    assert services.providers["cache"] == "probe"
+
+
+def test_two_providers_of_one_capability_stop_the_start() -> None:
+    first = Module(name="first", provides=Provides(cache=lambda _: MemoryStore()))
+    second = Module(name="second", provides=Provides(cache=lambda _: MemoryStore()))
+    with pytest.raises(
+        ServiceConflictError, match="'first' and the 'second' modules provide 'cache'"
+    ):
+        build_services(get_settings(), (first, second))
+
+
+def test_one_permission_declared_twice_stops_the_start() -> None:
+    grant: dict[str, Scope] = {Role.ADMIN: Scope.ANY}
+    first = Module(name="first", permissions=(Permission("reports", "read", grant),))
+    second = Module(name="second", permissions=(Permission("reports", "read", grant),))
+    with pytest.raises(ValueError, match="reports:read is declared by both the 'first' and"):
+        build_services(get_settings(), (first, second))
+
+
+async def test_grants_follow_role_and_ownership() -> None:
+    own: dict[str, Scope] = {Role.USER: Scope.OWN, Role.ADMIN: Scope.ANY}
+    probe = Module(name="probe", permissions=(Permission("notes", "read", own),))
+    authorizer = build_services(get_settings(), (probe,)).authorizer
+
+    class Caller:
+        def __init__(self, role: str) -> None:
+            self.id, self.role = Role.USER, role  # any hashable id will do here
+
+    user, admin = Caller(Role.USER), Caller(Role.ADMIN)
+    assert await authorizer.is_allowed(user, "notes", "read", owner_id=user.id)  # type: ignore[arg-type]
+    assert not await authorizer.is_allowed(user, "notes", "read", owner_id=None)  # type: ignore[arg-type]
+    assert await authorizer.is_allowed(admin, "notes", "read")  # type: ignore[arg-type]
+    with pytest.raises(UnknownPermissionError, match="notes:write"):
+        await authorizer.is_allowed(admin, "notes", "write")  # type: ignore[arg-type]
+
+
+class ProbeSettings(ModuleSettings):
+    model_config = SettingsConfigDict(env_prefix="PROBE_", extra="ignore")
+
+    api_key: str = "change-me"
+
+    def production_problems(self) -> list[str]:
+        if self.api_key == "change-me":
+            return ["PROBE_API_KEY must be set in production."]
+        return []
+
+
+def test_module_settings_are_read_with_their_prefix(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PROBE_API_KEY", "from-the-environment")
+    probe = Module(name="probe", settings=ProbeSettings)
+    services = build_services(get_settings(), (probe,))
+    assert services.settings_of(ProbeSettings).api_key == "from-the-environment"
+
+
+def test_module_production_checks_run_with_cores() -> None:
+    production = get_settings().model_copy(
+        update={"environment": Environment.PRODUCTION, "email_backend": "smtp"}
+    )
+    probe = Module(name="probe", settings=ProbeSettings)
+    with pytest.raises(ValueError, match="PROBE_API_KEY must be set in production"):
+        build_services(production, (probe,))
