@@ -14,10 +14,10 @@ import typer
 from pydantic import TypeAdapter, ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.core import audit
-from app.core.audit import AuditAction
 from app.auth import lockout
 from app.auth import service as auth_service
+from app.core import audit
+from app.core.audit import AuditAction
 from app.core.config import Settings, get_settings
 from app.core.context import RequestContext
 from app.core.db import create_engine, create_session_factory
