@@ -7,6 +7,7 @@ import structlog
 from fastapi import Depends, FastAPI
 
 from app.core import project
+from app.core.authentication import refuse_undeclared_permissions
 from app.core.config import Settings, get_settings
 from app.core.docs import install_docs
 from app.core.errors import register_error_handlers
@@ -54,12 +55,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     if settings.docs_enabled:
         install_docs(app)
-    install_services(app, build_services(settings, MODULES))
+    services = build_services(settings, MODULES)
+    install_services(app, services)
     register_error_handlers(app)
     install_http_middleware(app, settings)
     for module in MODULES:
         for router in module.routers:
             app.include_router(router)
+    routes = [route for module in MODULES for router in module.routers for route in router.routes]
+    refuse_undeclared_permissions(routes, services.permissions)
     return app
 
 

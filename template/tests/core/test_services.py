@@ -1,8 +1,10 @@
 """The service container: core's defaults, a module's provider, conflicts stop the start."""
 
 import pytest
+from fastapi import APIRouter
 from pydantic_settings import SettingsConfigDict
 
+from app.core.authentication import require_permission
 from app.core.config import Environment, ModuleSettings, get_settings
 from app.core.module import Module
 from app.core.permissions import Permission, Role, Scope, UnknownPermissionError
@@ -88,3 +90,22 @@ def test_module_production_checks_run_with_cores() -> None:
     probe = Module(name="probe", settings=ProbeSettings)
     with pytest.raises(ValueError, match="PROBE_API_KEY must be set in production"):
         build_services(production, (probe,))
+
+
+def test_a_route_requiring_an_undeclared_permission_stops_the_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    router = APIRouter()
+
+    @router.get("/probe", dependencies=[require_permission("reports", "raed")])
+    async def probe() -> None:
+        return None
+
+    typo = Module(
+        name="probe",
+        routers=(router,),
+        permissions=(Permission("reports", "read", {Role.ADMIN: Scope.ANY}),),
+    )
+    monkeypatch.setattr("app.main.MODULES", (*MODULES, typo))
+    with pytest.raises(UnknownPermissionError, match="no module declares: reports:raed"):
+        create_app(get_settings())

@@ -7,18 +7,28 @@ depends on `AuthenticationDep` (directly, or through `CurrentUser` or
 """
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any, Protocol
 
 import structlog
 from fastapi import Depends
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 from fastapi.security import OAuth2PasswordBearer
 from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.routing import BaseRoute
 
 from app.core.db import SessionDep
 from app.core.errors import NotAuthenticatedError
 from app.core.module import API_PREFIX
-from app.core.permissions import AuthorizerDep, Principal, authorize
+from app.core.permissions import (
+    AuthorizerDep,
+    Permission,
+    Principal,
+    UnknownPermissionError,
+    authorize,
+)
 from app.core.services import ServicesDep
 
 # auto_error=False: a missing token gets the error envelope, not FastAPI's default.
@@ -93,4 +103,22 @@ def require_permission(obj: str, action: str) -> Any:
         await authorize(authorizer, authentication.principal, obj, action)
         return authentication.principal
 
+    check.required_permission = f"{obj}:{action}"  # type: ignore[attr-defined]
     return Depends(check)
+
+
+def refuse_undeclared_permissions(
+    routes: Iterable[BaseRoute], permissions: Iterable[Permission]
+) -> None:
+    """Stop the start when a route requires a permission that no module declares (a typo)."""
+    required: set[str] = set()
+    pending: list[Dependant] = [route.dependant for route in routes if isinstance(route, APIRoute)]
+    while pending:
+        dependant = pending.pop()
+        if name := getattr(dependant.call, "required_permission", None):
+            required.add(name)
+        pending.extend(dependant.dependencies)
+    if undeclared := required - {permission.name for permission in permissions}:
+        raise UnknownPermissionError(
+            f"routes require permissions no module declares: {', '.join(sorted(undeclared))}"
+        )

@@ -78,6 +78,7 @@ class Services:
     ephemeral_store: EphemeralStore
     cache: Cache
     health_checks: tuple[HealthCheck, ...] = ()
+    permissions: tuple[Permission, ...] = ()
     module_settings: dict[type[ModuleSettings], ModuleSettings] = field(default_factory=dict)
     # Which module provided each capability ("core" for a default): shown at start.
     providers: dict[str, str] = field(default_factory=dict)

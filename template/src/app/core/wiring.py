@@ -53,6 +53,7 @@ def build_services(settings: Settings, modules: Sequence[Module]) -> Services:
         ephemeral_store=built["ephemeral_store"],
         cache=built["cache"],
         health_checks=(DATABASE_CHECK, *(c for m in modules for c in m.health_checks)),
+        permissions=permissions,
         module_settings=module_settings,
         providers={name: provider for name, (provider, _) in chosen.items()},
     )
