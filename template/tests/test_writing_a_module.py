@@ -14,6 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 NOTES_INIT = '''"""Notes: short shared notes; everyone signed in reads them, admins write them.
@@ -207,6 +209,9 @@ def cli(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return run(project, "-c", "from app.cli import main; main()", *args)
 
 
+# Seconds (two CLI runs and a pytest run in a copy); with no or one optional module
+# it runs in every such combination, which covers how each module meets the example.
+@pytest.mark.slow
 def test_the_worked_example_of_a_module_passes(tmp_path: Path) -> None:
     project = tmp_path / "project"
     for name in ("src", "migrations", "tests"):
