@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from app.auth.cli import users_cli
 from app.core import project
 from app.core.config import LOCAL_DATABASE_URL, Settings, describe_validation_error, get_settings
 from app.core.db import create_engine, create_session_factory
@@ -38,6 +39,7 @@ cli = typer.Typer(
 )
 db_cli = typer.Typer(help="Database migrations (Alembic).", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
+cli.add_typer(users_cli, name="users")
 
 
 @cli.command()

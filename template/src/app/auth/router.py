@@ -10,12 +10,10 @@ from app.auth import account, service
 from app.auth.exceptions import InvalidTokenRequestError, UnsupportedGrantTypeError
 from app.auth.schemas import (
     LoginRequest,
-    LoginResponse,
     RefreshRequest,
-    RegisterResponse,
     RevokeRequest,
     SessionRead,
-    TokenPair,
+    TokenResponse,
 )
 from app.core import audit
 from app.core.audit import AuditAction
@@ -40,7 +38,7 @@ REGISTER_ACCEPTED = "Check your inbox: we sent a message to this address."
 @router.post(
     "/register",
     status_code=status.HTTP_201_CREATED,
-    response_model=RegisterResponse,
+    response_model=TokenResponse,
     responses={
         status.HTTP_202_ACCEPTED: {
             "model": Detail,
@@ -57,7 +55,7 @@ async def register(
     limiter: RateLimiterDep,
     sender: EmailSenderDep,
     background: BackgroundTasks,
-) -> RegisterResponse | JSONResponse:
+) -> TokenResponse | JSONResponse:
     """Create an account and email a link to confirm the address.
 
     Without `EMAIL_VERIFICATION_REQUIRED` (development): 201, signed in at once;
@@ -83,8 +81,7 @@ async def register(
         accepted = Detail(detail=REGISTER_ACCEPTED).model_dump()
         return JSONResponse(accepted, status_code=status.HTTP_202_ACCEPTED)
     user = await _create_account(session, hasher, settings, context, sender, background, body)
-    tokens = await service.start_session(session, settings, user, context)
-    return RegisterResponse(user=UserRead.model_validate(user), tokens=tokens)
+    return await service.start_session(session, settings, user, context)
 
 
 async def _create_account(
@@ -118,14 +115,13 @@ async def login(
     settings: SettingsDep,
     context: RequestContextDep,
     limiter: RateLimiterDep,
-) -> LoginResponse:
+) -> TokenResponse:
     """Sign in with email and password (JSON)."""
     await _limit_login(limiter, settings.rate_limit_login, context.ip_address, body.email)
     user = await service.authenticate(
         session, hasher, settings, context, email=body.email, password=body.password
     )
-    tokens = await service.start_session(session, settings, user, context)
-    return LoginResponse(**tokens.model_dump(), user=UserRead.model_validate(user))
+    return await service.start_session(session, settings, user, context)
 
 
 @router.post("/token")
@@ -139,7 +135,7 @@ async def token(
     username: Annotated[str | None, Form(max_length=320)] = None,
     password: Annotated[AnyPassword | None, Form()] = None,
     refresh_token: Annotated[str | None, Form(max_length=512)] = None,
-) -> TokenPair:
+) -> TokenResponse:
     """OAuth2 token endpoint (form): `password` and `refresh_token` grants.
 
     Swagger's Authorize button uses it; `username` is the email.
@@ -171,7 +167,7 @@ async def refresh(
     settings: SettingsDep,
     context: RequestContextDep,
     limiter: RateLimiterDep,
-) -> TokenPair:
+) -> TokenResponse:
     """Spend a refresh token for a new pair. Reusing a spent one ends its session."""
     await limiter.hit(settings.rate_limit_refresh, f"refresh:ip:{context.ip_address}")
     return await service.rotate_refresh_token(session, settings, context, body.refresh_token)
