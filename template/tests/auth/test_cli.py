@@ -99,8 +99,10 @@ async def _lock(email: str) -> None:
     engine = create_engine(settings)
     try:
         async with create_session_factory(engine)() as session:
-            while not await lockout.record_failure(session, settings, email):
-                pass
+            while True:
+                rows = await lockout.ensure_not_locked(session, email, None)
+                if await lockout.record_failure(session, settings, email, None, rows):
+                    break
             await session.commit()
     finally:
         await engine.dispose()
