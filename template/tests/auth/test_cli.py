@@ -7,10 +7,14 @@ import asyncio
 from pathlib import Path
 
 import pytest
+from sqlmodel import col, select
 from typer.testing import CliRunner
 
 from app import cli
-from app.auth import lockout
+from app.auth import account, lockout
+from app.auth import service as auth_service
+from app.auth.cli import CLI_CONTEXT
+from app.auth.models import AccountToken
 from app.core.config import get_settings
 from app.core.db import create_engine, create_session_factory
 from app.core.passwords import PasswordHasher
@@ -74,7 +78,7 @@ def test_set_password_from_stdin_never_echoes_it(admin: str) -> None:
     # The email as the password: refused, and the message does not repeat it.
     code, output = run("users", "set-password", admin, "--password-stdin", stdin=f"{admin}\n")
     assert code == 1
-    assert output == "Cannot set the password: it must not be the account's email.\n"
+    assert output == "Cannot set the password: The password must not be your email address.\n"
 
     new_password = "chosen-by-ops-42"
     code, output = run("users", "set-password", admin, "--password-stdin", stdin=new_password)
@@ -113,3 +117,59 @@ def test_unlock_lifts_a_lockout(admin: str) -> None:
     assert run("users", "unlock", "Ops1@Example.com") == (0, "ops1@example.com is unlocked.\n")
     code, output = run("users", "unlock", admin)
     assert (code, output) == (0, "ops1@example.com was not locked: nothing changed.\n")
+
+
+async def _sign_in_and_mail_a_link(email: str) -> None:
+    """What a sign-in and a forgot-password leave: a session and an unused reset token."""
+    settings = get_settings()
+    engine = create_engine(settings)
+    try:
+        async with create_session_factory(engine)() as session:
+            user = await users_service.get_user_by_email(session, email)
+            assert user is not None
+            await auth_service.start_session(session, settings, user, CLI_CONTEXT)
+            await account.issue_token(
+                session, user, account.TokenPurpose.RESET_PASSWORD, settings.password_reset_lifetime
+            )
+            await session.commit()
+    finally:
+        await engine.dispose()
+
+
+async def _live(email: str) -> tuple[int, int]:
+    """(active sessions, unused emailed tokens) of the account."""
+    engine = create_engine(get_settings())
+    try:
+        async with create_session_factory(engine)() as session:
+            user = await users_service.get_user_by_email(session, email)
+            assert user is not None
+            sessions = await auth_service.list_active_sessions(session, user.id)
+            tokens = await session.exec(
+                select(AccountToken).where(
+                    AccountToken.user_id == user.id, col(AccountToken.used_at).is_(None)
+                )
+            )
+            return len(sessions), len(tokens.all())
+    finally:
+        await engine.dispose()
+
+
+def test_v7_4_2_a_role_change_ends_every_session(admin: str) -> None:
+    asyncio.run(_sign_in_and_mail_a_link(admin))
+    assert asyncio.run(_live(admin))[0] == 1
+    assert run("users", "demote", admin)[0] == 0
+    assert asyncio.run(_live(admin))[0] == 0
+
+
+def test_v6_4_3_set_password_cancels_emailed_links_and_keeps_the_rule(admin: str) -> None:
+    asyncio.run(_sign_in_and_mail_a_link(admin))
+    assert asyncio.run(_live(admin)) == (1, 1)
+    code, output = run("users", "set-password", admin, "--password-stdin", stdin="qwerty123\n")
+    assert code == 2
+    assert "too common" in output
+    assert "qwerty123" not in output
+    code, output = run(
+        "users", "set-password", admin, "--password-stdin", stdin="fresh passphrase 9\n"
+    )
+    assert code == 0, output
+    assert asyncio.run(_live(admin)) == (0, 0)

@@ -14,13 +14,14 @@ import typer
 from pydantic import TypeAdapter, ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.auth import lockout
+from app.auth import account, lockout
 from app.auth import service as auth_service
 from app.core import audit
 from app.core.audit import AuditAction
 from app.core.config import Settings, get_settings
 from app.core.context import RequestContext
 from app.core.db import create_engine, create_session_factory
+from app.core.password_policy import password_problem
 from app.core.passwords import PasswordHasher
 from app.core.permissions import Role
 from app.users import service as users_service
@@ -113,6 +114,8 @@ async def _set_role(session: AsyncSession, email: str, role: Role) -> str:
         return f"{user.email} is already {role}: nothing changed."
     old_role = user.role
     await users_service.update_user(session, user, {"role": role})
+    # Tokens issued under the old role must not outlive it (ASVS 7.4.2).
+    await auth_service.revoke_all_sessions(session, user.id)
     audit.record(
         session, AuditAction.ROLE_CHANGED, CLI_CONTEXT, target_id=user.id, old=old_role, new=role
     )
@@ -123,10 +126,12 @@ async def _set_password(
     session: AsyncSession, settings: Settings, email: str, password: str
 ) -> str:
     user = await _user(session, email)
-    if password.lower() == user.email:
-        raise CommandError("Cannot set the password: it must not be the account's email.")
+    problem = password_problem(password, email=user.email, username=user.username)
+    if problem is not None:
+        raise CommandError(f"Cannot set the password: {problem}")
     await users_service.set_password(session, user, await PasswordHasher(settings).hash(password))
     await auth_service.revoke_all_sessions(session, user.id)
+    await account.cancel_tokens(session, user)
     await lockout.clear(session, user.email)
     audit.record(session, AuditAction.PASSWORD_RESET, CLI_CONTEXT, target_id=user.id)
     return f"Password of {user.email} set; every session of the account has ended."
