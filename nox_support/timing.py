@@ -23,6 +23,7 @@ import nox
 from nox_support import ROOT
 
 RECORDS_VARIABLE = "NOX_SUPPORT_TIMINGS"
+RESULTS = {"_SessionSkip": "skipped", "_SessionQuit": "aborted"}  # else: failed
 _STARTED = time.monotonic()
 
 
@@ -38,7 +39,7 @@ def records_dir() -> Path:
 
 
 def timed(func: Callable[..., None]) -> Callable[..., None]:
-    """Record the session's wall time and its result: success, failed or skipped."""
+    """Record the session's wall time and its result, named as nox names it."""
 
     @functools.wraps(func)
     def run(session: nox.Session, *args: Any, **kwargs: Any) -> None:
@@ -47,8 +48,8 @@ def timed(func: Callable[..., None]) -> Callable[..., None]:
             func(session, *args, **kwargs)
             result = "success"
         except BaseException as exc:
-            if type(exc).__name__ == "_SessionSkip":  # raised by session.skip()
-                result = "skipped"
+            # nox's names: session.skip() raises _SessionSkip, session.error() _SessionQuit.
+            result = RESULTS.get(type(exc).__name__, result)
             raise
         finally:
             record = {"session": session.name, "seconds": time.monotonic() - start}
