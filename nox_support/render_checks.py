@@ -21,7 +21,8 @@ JINJA_ALLOWED: dict[str, str] = {}
 def find_problems(dst: Path, absent: list[str]) -> list[str]:
     """Leftover jinja, traces of the absent modules, and empty directories in a render."""
     problems = []
-    traces = [(re.compile(rf"\bapp\.{m}\b|\b{m}_0001"), m) for m in absent]
+    # `app.tasks` (imports) or `app/tasks/` (paths in prose), and revision ids.
+    traces = [(re.compile(rf"\bapp[./]{m}\b|\b{m}_0001"), m) for m in absent]
     for path in sorted(dst.rglob("*")):
         rel = path.relative_to(dst).as_posix()
         for m in absent:

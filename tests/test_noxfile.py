@@ -55,6 +55,7 @@ def test_find_problems_reports_leftovers_traces_and_empty_folders(tmp_path: Path
     write(tmp_path, "tests/redis/test_cache.py")
     write(tmp_path, "migrations/versions/tasks_0001_tasks.py", "depends_on = 'core_0001'\n")
     write(tmp_path, "docs/modules/tasks.md")
+    write(tmp_path, "src/app/local_modules.py", '"""A module is a folder like `app/tasks/`."""\n')
     (tmp_path / "empty").mkdir()
     problems = "\n".join(find_problems(tmp_path, absent=["tasks", "redis"]))
     for expected in (
@@ -63,6 +64,7 @@ def test_find_problems_reports_leftovers_traces_and_empty_folders(tmp_path: Path
         "pyproject.toml:2: leftover jinja",
         "src/app/main.py:1: leftover jinja",
         "src/app/main.py:2: trace of the absent module tasks",
+        "src/app/local_modules.py:1: trace of the absent module tasks",
         "src/app/tasks: belongs to the absent module tasks",
         "tests/redis: belongs to the absent module redis",
         "migrations/versions/tasks_0001_tasks.py: migration of the absent module tasks",

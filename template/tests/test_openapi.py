@@ -34,3 +34,23 @@ async def test_every_2xx_has_an_object_body_or_is_a_204(openapi: dict[str, Any])
                 continue
             schema = response.get("content", {}).get("application/json", {}).get("schema")
             assert schema, f"{where}: no JSON body declared"
+
+
+async def test_the_endpoints_that_issue_tokens_declare_one_schema(
+    openapi: dict[str, Any],
+) -> None:
+    paths = openapi["paths"]
+    declared = {
+        path: paths[path]["post"]["responses"][status]["content"]["application/json"]["schema"]
+        for path, status in (
+            ("/api/v1/auth/register", "201"),
+            ("/api/v1/auth/login", "200"),
+            ("/api/v1/auth/refresh", "200"),
+            ("/api/v1/auth/token", "200"),
+        )
+    }
+    assert set(map(str, declared.values())) == {
+        str({"$ref": "#/components/schemas/TokenResponse"})
+    }, declared
+    token = openapi["components"]["schemas"]["TokenResponse"]
+    assert set(token["required"]) >= {"access_token", "refresh_token", "expires_in", "user"}

@@ -1,4 +1,5 @@
-"""The README lists every setting and every error code the service has, modules' included.
+"""The README lists every setting and every error code the service has, modules' included,
+and every file of `src/app/`.
 
 Each module's own settings (with their env prefix) are in `.env.example` too.
 """
@@ -9,10 +10,12 @@ from pathlib import Path
 
 from app.core import errors, security
 from app.core.config import Settings
+from app.local_modules import LOCAL_MODULES
 from app.modules import MODULES
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
+APP = ROOT / "src" / "app"
 ENV_EXAMPLE = (ROOT / ".env.example").read_text()
 
 
@@ -48,3 +51,17 @@ def test_every_error_code_is_documented() -> None:
         }
     for code in codes:
         assert f"`{code}`" in README, code
+
+
+def test_the_layout_names_every_file_folder_and_core_module() -> None:
+    """The template's part of `src/app/`; your own modules (`LOCAL_MODULES`) are yours."""
+    layout = README[README.index("## Layout") :]
+    layout = layout[: layout.index("\n## ", 1)]
+    own = {module.name for module in LOCAL_MODULES}
+    for path in APP.iterdir():
+        if path.name in ("__init__.py", "__pycache__") or path.name in own:
+            continue
+        assert f" {path.name}{'/' if path.is_dir() else ''} " in layout, path.name
+    for path in (APP / "core").glob("*.py"):
+        if path.stem != "__init__":
+            assert f"| `{path.stem}` |" in layout, path.stem

@@ -14,6 +14,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from app.auth.cli import users_cli
 from app.core import project
 from app.core.config import LOCAL_DATABASE_URL, Settings, get_settings
 from app.core.db import create_engine, create_session_factory
@@ -31,6 +32,7 @@ PRODUCTION_DATABASES = {"postgresql": "PostgreSQL", "sqlite": "SQLite"}
 cli = typer.Typer(name=project.SLUG, help=f"{project.NAME}: {project.DESCRIPTION}")
 db_cli = typer.Typer(help="Database migrations (Alembic).", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
+cli.add_typer(users_cli, name="users")
 
 
 @cli.command()

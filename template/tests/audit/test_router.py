@@ -85,7 +85,7 @@ async def test_account_events(
     user_id = registered.json()["user"]["id"]
     token = mailbox.token_from("new@example.com", "verify-email")
     await client.post("/api/v1/auth/verify-email", json={"token": token})
-    headers = bearer(registered.json()["tokens"]["access_token"])
+    headers = bearer(registered.json()["access_token"])
     await client.post(
         "/api/v1/users/me/password",
         json={"current_password": PASSWORD, "new_password": "changed-pass-2"},

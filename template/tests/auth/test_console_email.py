@@ -23,8 +23,10 @@ def logged_curl(output: str) -> tuple[str, dict[str, str]]:
     """URL and JSON body of the last `curl` line in the log output."""
     line = [line for line in output.splitlines() if line.strip().startswith("curl ")][-1]
     args = shlex.split(line)
+    # Exactly the command, with nothing after it, so it can be copied as it is.
     assert args[1:3] == ["-X", "POST"], line
-    return args[3], json.loads(args[args.index("-d") + 1])
+    assert args[-2] == "-d", line
+    return args[3], json.loads(args[-1])
 
 
 async def test_the_verification_email_shows_the_curl_that_confirms(

@@ -26,9 +26,7 @@ async def test_register_sends_a_link_that_verifies_once(
     token = mailbox.token_from("new@example.com", "verify-email")
     assert (await client.post(VERIFY, json={"token": token})).status_code == 204
     assert_error(await client.post(VERIFY, json={"token": token}), 400, "TOKEN_INVALID")
-    me = await client.get(
-        "/api/v1/users/me", headers=bearer(response.json()["tokens"]["access_token"])
-    )
+    me = await client.get("/api/v1/users/me", headers=bearer(response.json()["access_token"]))
     assert me.json()["is_verified"] is True
 
 

@@ -20,7 +20,7 @@ async def test_register_creates_a_signed_in_user(client: httpx.AsyncClient) -> N
     assert body["user"]["email"] == "new@example.com"
     assert body["user"]["full_name"] == "New User"
     assert body["user"]["role"] == "user"
-    me = await client.get("/api/v1/auth/me", headers=bearer(body["tokens"]["access_token"]))
+    me = await client.get("/api/v1/auth/me", headers=bearer(body["access_token"]))
     assert me.json()["id"] == body["user"]["id"]
 
 
@@ -71,6 +71,35 @@ async def test_login_returns_a_token_pair_and_the_user(
     assert body["refresh_token"]
     assert body["user"]["email"] == "amy@example.com"
     assert body["user"]["last_login_at"] is not None
+
+
+SIGNED_IN = {"access_token", "refresh_token", "token_type", "expires_in", "user"}
+
+
+async def test_every_endpoint_that_issues_tokens_answers_one_shape(
+    client: httpx.AsyncClient, users: UserFactory
+) -> None:
+    registered = await client.post(
+        REGISTER, json={"email": "shape@example.com", "password": PASSWORD}
+    )
+    logged_in = await client.post(LOGIN, json={"email": "shape@example.com", "password": PASSWORD})
+    refreshed = await client.post(
+        "/api/v1/auth/refresh", json={"refresh_token": logged_in.json()["refresh_token"]}
+    )
+    password_grant = await client.post(
+        TOKEN,
+        data={"grant_type": "password", "username": "shape@example.com", "password": PASSWORD},
+    )
+    refresh_grant = await client.post(
+        TOKEN,
+        data={"grant_type": "refresh_token", "refresh_token": refreshed.json()["refresh_token"]},
+    )
+    for response in (registered, logged_in, refreshed, password_grant, refresh_grant):
+        assert response.status_code in (200, 201), response.text
+        body = response.json()
+        assert set(body) == SIGNED_IN, response.request.url
+        assert body["token_type"] == "bearer"
+        assert body["user"]["email"] == "shape@example.com"
 
 
 async def test_login_failures_do_not_reveal_whether_the_account_exists(

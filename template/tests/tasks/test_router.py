@@ -19,7 +19,7 @@ async def alice(users: UserFactory) -> dict[str, Any]:
     return {"id": user.id, "headers": await users.headers("alice@example.com")}
 
 
-def tasks_url(user_id: uuid.UUID, *rest: object) -> str:
+def tasks_url(user_id: uuid.UUID | str, *rest: object) -> str:
     return "/".join([f"/api/v1/users/{user_id}/tasks", *map(str, rest)])
 
 
@@ -133,7 +133,8 @@ async def test_other_users_tasks_are_invisible(
     ]
     for method, url, body in attempts:
         response = await client.request(method, url, json=body, headers=bob)
-        assert_error(response, 404, "NOT_FOUND")
+        # What an admin hears for an unknown user: nothing tells whether alice exists.
+        assert assert_error(response, 404, "NOT_FOUND")["detail"] == "User not found."
     untouched = await client.get(theirs, headers=alice["headers"])
     assert untouched.json()["title"] == "A task"
 
@@ -176,6 +177,32 @@ async def test_deleting_a_user_deletes_their_tasks(
     admin = await users.headers("root@example.com")
     assert (await client.delete(f"/api/v1/users/{alice['id']}", headers=admin)).status_code == 204
     assert_error(await client.get(tasks_url(alice["id"]), headers=admin), 404, "NOT_FOUND")
+
+
+async def test_me_stands_for_the_caller_on_every_tasks_route(
+    client: httpx.AsyncClient, alice: dict[str, Any]
+) -> None:
+    headers = alice["headers"]
+    created = await client.post(tasks_url("me"), json={"title": "Mine"}, headers=headers)
+    assert created.status_code == 201, created.text
+    task = created.json()
+    assert task["user_id"] == str(alice["id"])
+    listed = await client.get(tasks_url("me"), headers=headers)
+    assert [t["id"] for t in listed.json()["items"]] == [task["id"]]
+    assert (await client.get(tasks_url("me", task["id"]), headers=headers)).json() == task
+    patched = await client.patch(
+        tasks_url("me", task["id"]), json={"title": "Still mine"}, headers=headers
+    )
+    assert patched.json()["title"] == "Still mine"
+    done = await client.patch(
+        tasks_url("me", task["id"], "complete"), json={"completed": True}, headers=headers
+    )
+    assert done.json()["completed"] is True
+    replaced = await client.put(tasks_url("me", task["id"]), json={"title": "New"}, headers=headers)
+    assert replaced.json()["completed"] is False
+    assert (await client.delete(tasks_url("me", task["id"]), headers=headers)).status_code == 204
+    assert_error(await client.get(tasks_url("you"), headers=headers), 422, "VALIDATION_ERROR")
+    assert_error(await client.get(tasks_url("me")), 401, "NOT_AUTHENTICATED")
 
 
 async def test_a_deletion_is_audited_under_the_modules_name(

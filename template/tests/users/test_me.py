@@ -67,3 +67,22 @@ async def test_new_password_must_not_be_the_email(
         headers=await users.headers("kim2@example.com"),
     )
     assert_error(response, 400, "WEAK_PASSWORD")
+
+
+async def test_me_stands_for_the_caller_on_the_per_user_routes(
+    client: httpx.AsyncClient, users: UserFactory, admin_headers: dict[str, str]
+) -> None:
+    """PUT, DELETE and unlock take `me` like GET and PATCH do."""
+    unlocked = await client.post(f"{ME}/unlock", headers=admin_headers)
+    assert unlocked.status_code == 204, unlocked.text
+    await users.create("leaving@example.com")
+    headers = await users.headers("leaving@example.com")
+    body = {"email": "leaving@example.com", "full_name": "Leaving Soon"}
+    replaced = await client.put(ME, json=body, headers=headers)
+    assert replaced.status_code == 200, replaced.text
+    assert replaced.json()["email"] == "leaving@example.com"
+    assert (await client.delete(ME, headers=headers)).status_code == 204
+    assert_error(await client.get(ME, headers=headers), 401, "TOKEN_REVOKED")
+    assert_error(
+        await client.delete("/api/v1/users/you", headers=admin_headers), 422, "VALIDATION_ERROR"
+    )

@@ -4,17 +4,16 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Form, status
+from fastapi.responses import JSONResponse
 
 from app.auth import account, service
 from app.auth.exceptions import InvalidTokenRequestError, UnsupportedGrantTypeError
 from app.auth.schemas import (
     LoginRequest,
-    LoginResponse,
     RefreshRequest,
-    RegisterResponse,
     RevokeRequest,
     SessionRead,
-    TokenPair,
+    TokenResponse,
 )
 from app.core import audit
 from app.core.audit import AuditAction
@@ -32,7 +31,17 @@ from app.users.schemas import AnyPassword, UserRead, UserRegister
 router = APIRouter(prefix=f"{API_PREFIX}/auth", tags=["auth"], responses=ERROR_RESPONSES)
 
 
-@router.post("/register", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/register",
+    status_code=status.HTTP_201_CREATED,
+    response_model=TokenResponse,
+    responses={
+        status.HTTP_202_ACCEPTED: {
+            "model": Detail,
+            "description": "`EMAIL_VERIFICATION_REQUIRED`: no tokens before the email is confirmed",
+        }
+    },
+)
 async def register(
     body: UserRegister,
     session: SessionDep,
@@ -42,11 +51,11 @@ async def register(
     limiter: RateLimiterDep,
     sender: EmailSenderDep,
     background: BackgroundTasks,
-) -> RegisterResponse:
-    """Create an account and email a link to confirm the address.
+) -> TokenResponse | JSONResponse:
+    """Create an account, sign it in, and email a link to confirm the address.
 
-    Signed in at once, unless `EMAIL_VERIFICATION_REQUIRED` is on: then `tokens`
-    is null until the email is confirmed.
+    With `EMAIL_VERIFICATION_REQUIRED` on, no tokens: 202, and the account signs
+    in once the email is confirmed.
     """
     await limiter.hit(
         settings.rate_limit_register,
@@ -64,10 +73,10 @@ async def register(
         account.TokenPurpose.VERIFY_EMAIL,
         api_url=context.base_url,
     )
-    tokens = None
-    if not settings.email_verification_required:
-        tokens = await service.start_session(session, settings, user, context)
-    return RegisterResponse(user=UserRead.model_validate(user), tokens=tokens)
+    if settings.email_verification_required:
+        pending = Detail(detail="Confirm the email with the link just sent, then sign in.")
+        return JSONResponse(pending.model_dump(), status_code=status.HTTP_202_ACCEPTED)
+    return await service.start_session(session, settings, user, context)
 
 
 @router.post("/login")
@@ -78,14 +87,13 @@ async def login(
     settings: SettingsDep,
     context: RequestContextDep,
     limiter: RateLimiterDep,
-) -> LoginResponse:
+) -> TokenResponse:
     """Sign in with email and password (JSON)."""
     await _limit_login(limiter, settings.rate_limit_login, context.ip_address, body.email)
     user = await service.authenticate(
         session, hasher, settings, context, email=body.email, password=body.password
     )
-    tokens = await service.start_session(session, settings, user, context)
-    return LoginResponse(**tokens.model_dump(), user=UserRead.model_validate(user))
+    return await service.start_session(session, settings, user, context)
 
 
 @router.post("/token")
@@ -99,7 +107,7 @@ async def token(
     username: Annotated[str | None, Form(max_length=320)] = None,
     password: Annotated[AnyPassword | None, Form()] = None,
     refresh_token: Annotated[str | None, Form(max_length=512)] = None,
-) -> TokenPair:
+) -> TokenResponse:
     """OAuth2 token endpoint (form): `password` and `refresh_token` grants.
 
     Swagger's Authorize button uses it; `username` is the email.
@@ -131,7 +139,7 @@ async def refresh(
     settings: SettingsDep,
     context: RequestContextDep,
     limiter: RateLimiterDep,
-) -> TokenPair:
+) -> TokenResponse:
     """Spend a refresh token for a new pair. Reusing a spent one ends its session."""
     await limiter.hit(settings.rate_limit_refresh, f"refresh:ip:{context.ip_address}")
     return await service.rotate_refresh_token(session, settings, context, body.refresh_token)

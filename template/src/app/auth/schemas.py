@@ -17,20 +17,18 @@ class LoginRequest(StrictModel):
     password: AnyPassword
 
 
-class TokenPair(BaseModel):
+class TokenResponse(BaseModel):
+    """The answer of every endpoint that issues tokens: register, login, refresh, token.
+
+    Flat, as OAuth2 clients expect (Swagger's Authorize button reads `access_token`
+    and `token_type` at the top), with the signed-in user beside the tokens.
+    """
+
     access_token: str
     refresh_token: str
     token_type: Literal["bearer"] = "bearer"
     expires_in: int = Field(description="Seconds until the access token expires")
-
-
-class LoginResponse(TokenPair):
     user: UserRead
-
-
-class RegisterResponse(BaseModel):
-    user: UserRead
-    tokens: TokenPair | None = Field(description="Null while the email must be verified first")
 
 
 class RefreshRequest(StrictModel):

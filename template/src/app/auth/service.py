@@ -17,7 +17,7 @@ from app.auth.exceptions import (
     TokenRevokedError,
 )
 from app.auth.models import AuthSession, RefreshToken
-from app.auth.schemas import TokenPair
+from app.auth.schemas import TokenResponse
 from app.core import audit
 from app.core.audit import AuditAction
 from app.core.config import Settings
@@ -32,6 +32,7 @@ from app.core.security import (
     new_opaque_token,
 )
 from app.users.models import User
+from app.users.schemas import UserRead
 from app.users.service import get_user_by_email
 
 
@@ -77,7 +78,7 @@ async def authenticate(
 
 async def start_session(
     session: AsyncSession, settings: Settings, user: User, context: RequestContext
-) -> TokenPair:
+) -> TokenResponse:
     auth_session = AuthSession(
         user_id=user.id,
         expires_at=utcnow() + timedelta(days=settings.refresh_token_expire_days),
@@ -87,12 +88,12 @@ async def start_session(
     session.add(auth_session)
     # Written before its first refresh token, which refers to it.
     await session.flush()
-    return _issue_tokens(session, settings, auth_session)
+    return _issue_tokens(session, settings, auth_session, user)
 
 
 async def rotate_refresh_token(
     session: AsyncSession, settings: Settings, context: RequestContext, refresh_token: str
-) -> TokenPair:
+) -> TokenResponse:
     """Spend `refresh_token` and issue the next pair of its session."""
     row = (
         await session.exec(
@@ -133,19 +134,22 @@ async def rotate_refresh_token(
     auth_session.last_used_at = now
     auth_session.expires_at = now + timedelta(days=settings.refresh_token_expire_days)
     session.add(auth_session)
-    return _issue_tokens(session, settings, auth_session)
+    return _issue_tokens(session, settings, auth_session, user)
 
 
 def _issue_tokens(
-    session: AsyncSession, settings: Settings, auth_session: AuthSession
-) -> TokenPair:
+    session: AsyncSession, settings: Settings, auth_session: AuthSession, user: User
+) -> TokenResponse:
     refresh_token = new_opaque_token()
     session.add(
         RefreshToken(session_id=auth_session.id, token_hash=hash_opaque_token(refresh_token))
     )
     access = create_access_token(settings, user_id=auth_session.user_id, session_id=auth_session.id)
-    return TokenPair(
-        access_token=access.token, refresh_token=refresh_token, expires_in=access.expires_in
+    return TokenResponse(
+        access_token=access.token,
+        refresh_token=refresh_token,
+        expires_in=access.expires_in,
+        user=UserRead.model_validate(user),
     )
 
 

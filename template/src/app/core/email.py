@@ -39,7 +39,9 @@ class ConsoleEmailSender:
     """Logs every message instead of sending it: for development and tests."""
 
     async def send(self, email: Email) -> None:
-        note = f"\n{email.console_note}" if email.console_note else ""
+        # Its own lines: the log's context keys follow the message on its last line,
+        # and must not end up on a command meant to be copied.
+        note = f"\n{email.console_note}\n" if email.console_note else ""
         logger.info("email to %s: %s\n%s%s", email.to, email.subject, email.text, note)
 
 

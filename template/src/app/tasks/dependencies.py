@@ -9,22 +9,24 @@ from fastapi import Depends, Query
 from app.core.db import SessionDep
 from app.core.permissions import AuthorizerDep
 from app.tasks import service
-from app.tasks.exceptions import TaskNotFoundError
 from app.tasks.models import Task
 from app.tasks.schemas import TaskFilters
 from app.users import service as users_service
-from app.users.dependencies import CurrentUser
+from app.users.dependencies import CurrentUser, PathUserId
+from app.users.exceptions import UserNotFoundError
 
 
 def task_owner(action: str) -> Callable[..., Awaitable[uuid.UUID]]:
-    """A dependency giving the path's `user_id` once the caller may `action` their tasks."""
+    """A dependency giving the path's `user_id` (or the caller's, for `me`) once the
+    caller may `action` that user's tasks."""
 
     async def owner_id(
-        user_id: uuid.UUID, current: CurrentUser, authorizer: AuthorizerDep, session: SessionDep
+        user_id: PathUserId, current: CurrentUser, authorizer: AuthorizerDep, session: SessionDep
     ) -> uuid.UUID:
         if not await authorizer.is_allowed(current, "tasks", action, owner_id=user_id):
-            # 404, not 403: a stranger learns nothing about whose tasks exist.
-            raise TaskNotFoundError
+            # 404, not 403, and the answer an admin gets for an unknown user: a
+            # stranger learns nothing about which users exist.
+            raise UserNotFoundError
         if user_id != current.id:
             await users_service.get_user(session, user_id)  # an admin naming an unknown user
         return user_id

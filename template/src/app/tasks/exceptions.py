@@ -4,7 +4,7 @@ from app.core.errors import ConflictError, NotFoundError
 
 
 class TaskNotFoundError(NotFoundError):
-    """Also the answer for another user's tasks: whether they exist stays private."""
+    """No such task in this user's list (another user's list answers `User not found.`)."""
 
     detail = "Task not found."
 

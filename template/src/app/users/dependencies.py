@@ -2,9 +2,9 @@
 
 import uuid
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import Depends, Query
+from fastapi import Depends, Path, Query
 
 from app.core.authentication import AuthenticationDep, require_permission
 from app.core.db import SessionDep
@@ -38,8 +38,22 @@ CurrentAuth = Annotated[Authenticated, Depends(get_authenticated)]
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
+# Every per-user path takes `me` for the caller, so a client need not look its own id up.
+UserIdOrMe = Annotated[
+    uuid.UUID | Literal["me"], Path(description="A user's id, or `me` for yourself")
+]
+
+
+async def get_path_user_id(user_id: UserIdOrMe, current: CurrentUser) -> uuid.UUID:
+    """The path's `user_id`, with `me` read as the caller's own id."""
+    return user_id if isinstance(user_id, uuid.UUID) else current.id
+
+
+PathUserId = Annotated[uuid.UUID, Depends(get_path_user_id)]
+
+
 async def get_target_user(
-    user_id: uuid.UUID, current: CurrentUser, authorizer: AuthorizerDep, session: SessionDep
+    user_id: PathUserId, current: CurrentUser, authorizer: AuthorizerDep, session: SessionDep
 ) -> User:
     """The user named in the path, if the caller is that user or an admin.
 
