@@ -98,3 +98,11 @@ def test_registry_lists_every_module_folder_once() -> None:
     names = [module.name for module in MODULES]
     assert len(names) == len(set(names))
     assert set(names) == module_folders()
+
+
+def test_current_user_keeps_its_first_address() -> None:
+    """Code written against `app.auth.dependencies` keeps working."""
+    from app.auth import dependencies as old
+    from app.users import dependencies as new
+
+    assert (old.CurrentUser, old.CurrentAuth) == (new.CurrentUser, new.CurrentAuth)

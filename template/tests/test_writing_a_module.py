@@ -1,6 +1,6 @@
 """The worked example of `docs/modules/writing-a-module.md`, done for real.
 
-A copy of this project gets the `notes` module exactly as the page writes it,
+A copy of this project gets the `bulletins` module exactly as the page writes it,
 its migration on the `app` branch, and its own tests; then those tests, the
 architecture test and the README test must pass there. The module's files below
 are the page's code blocks, character for character (the template's own tests
@@ -15,59 +15,60 @@ import sys
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 
 ROOT = Path(__file__).resolve().parents[1]
 
-NOTES_INIT = '''"""Notes: short shared notes; everyone signed in reads them, admins write them.
+BULLETINS_INIT = '''"""Bulletins: everyone signed in reads them, admins write them.
 
-Endpoints under `/api/v1/notes`. Settings: `NOTES_MAX_LENGTH`.
+Endpoints under `/api/v1/bulletins`. Settings: `BULLETINS_MAX_LENGTH`.
 """
 '''
 
-NOTES_CONFIG = '''"""The notes module's settings, read from `NOTES_*` variables."""
+BULLETINS_CONFIG = '''"""The bulletins module's settings, read from `BULLETINS_*` variables."""
 
 from pydantic_settings import SettingsConfigDict
 
 from app.core.config import ModuleSettings
 
 
-class NotesSettings(ModuleSettings):
-    model_config = SettingsConfigDict(env_prefix="NOTES_", extra="ignore")
+class BulletinsSettings(ModuleSettings):
+    model_config = SettingsConfigDict(env_prefix="BULLETINS_", extra="ignore")
 
-    # The longest note accepted, in characters.
+    # The longest bulletin accepted, in characters.
     max_length: int = 280
 
     def production_problems(self) -> list[str]:
         if self.max_length > 10_000:
-            return ["NOTES_MAX_LENGTH must be at most 10000 in production."]
+            return ["BULLETINS_MAX_LENGTH must be at most 10000 in production."]
         return []
 '''
 
-NOTES_EXCEPTIONS = '''"""Errors of the notes module."""
+BULLETINS_EXCEPTIONS = '''"""Errors of the bulletins module."""
 
 from app.core.errors import AppError
 
 
-class NoteTooLongError(AppError):
+class BulletinTooLongError(AppError):
     status_code = 422
-    error_code = "NOTE_TOO_LONG"
-    detail = "The note is longer than NOTES_MAX_LENGTH."
+    error_code = "BULLETIN_TOO_LONG"
+    detail = "The bulletin is longer than BULLETINS_MAX_LENGTH."
 '''
 
-NOTES_MODELS = '''"""The `notes` table."""
+BULLETINS_MODELS = '''"""The `bulletins` table."""
 
 from sqlmodel import Field
 
 from app.core.models import TableBase
 
 
-class Note(TableBase, table=True):
-    __tablename__ = "notes"
+class Bulletin(TableBase, table=True):
+    __tablename__ = "bulletins"
 
     text: str = Field(max_length=10_000)
 '''
 
-NOTES_ROUTER = '''"""`/api/v1/notes`: read (`notes:read`) and write (`notes:write`) notes."""
+BULLETINS_ROUTER = '''"""`/api/v1/bulletins`: `bulletins:read` reads, `bulletins:write` posts."""
 
 from typing import Annotated
 
@@ -83,40 +84,42 @@ from app.core.errors import ERROR_RESPONSES
 from app.core.module import API_PREFIX
 from app.core.permissions import Principal
 from app.core.services import ServicesDep
-from app.notes.config import NotesSettings
-from app.notes.exceptions import NoteTooLongError
-from app.notes.models import Note
+from app.bulletins.config import BulletinsSettings
+from app.bulletins.exceptions import BulletinTooLongError
+from app.bulletins.models import Bulletin
 
-router = APIRouter(prefix=f"{API_PREFIX}/notes", tags=["notes"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix=f"{API_PREFIX}/bulletins", tags=["bulletins"], responses=ERROR_RESPONSES)
 
 
-class NoteIn(BaseModel):
+class BulletinIn(BaseModel):
     text: str
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
-async def create_note(
-    body: NoteIn,
-    author: Annotated[Principal, require_permission("notes", "write")],
+async def create_bulletin(
+    body: BulletinIn,
+    author: Annotated[Principal, require_permission("bulletins", "write")],
     session: SessionDep,
     services: ServicesDep,
     context: RequestContextDep,
 ) -> dict[str, str]:
-    if len(body.text) > services.settings_of(NotesSettings).max_length:
-        raise NoteTooLongError
-    note = Note(text=body.text)
-    session.add(note)
-    audit.record(session, "notes.created", context, actor_id=author.id, note_id=str(note.id))
-    return {"id": str(note.id), "text": note.text}
+    if len(body.text) > services.settings_of(BulletinsSettings).max_length:
+        raise BulletinTooLongError
+    bulletin = Bulletin(text=body.text)
+    session.add(bulletin)
+    audit.record(
+        session, "bulletins.created", context, actor_id=author.id, bulletin_id=str(bulletin.id)
+    )
+    return {"id": str(bulletin.id), "text": bulletin.text}
 
 
-@router.get("", dependencies=[require_permission("notes", "read")])
-async def list_notes(session: SessionDep) -> list[str]:
-    notes = await session.exec(select(Note).order_by(col(Note.created_at)))
-    return [note.text for note in notes]
+@router.get("", dependencies=[require_permission("bulletins", "read")])
+async def list_bulletins(session: SessionDep) -> list[str]:
+    bulletins = await session.exec(select(Bulletin).order_by(col(Bulletin.created_at)))
+    return [bulletin.text for bulletin in bulletins]
 '''
 
-NOTES_MODULE = '''"""The notes module's registration, listed in `app.local_modules`."""
+BULLETINS_MODULE = '''"""The bulletins module's registration, listed in `app.local_modules`."""
 
 from sqlalchemy import text
 
@@ -124,71 +127,85 @@ from app.core.health import HealthCheck
 from app.core.module import Module
 from app.core.permissions import Permission, Role, Scope
 from app.core.services import Services
-from app.notes.config import NotesSettings
-from app.notes.router import router
+from app.bulletins.config import BulletinsSettings
+from app.bulletins.router import router
 
 
-async def notes_table_answers(services: Services) -> None:
+async def bulletins_table_answers(services: Services) -> None:
     async with services.database.engine.connect() as connection:
-        await connection.execute(text("SELECT 1 FROM notes LIMIT 1"))
+        await connection.execute(text("SELECT 1 FROM bulletins LIMIT 1"))
 
 
 module = Module(
-    name="notes",
+    name="bulletins",
     routers=(router,),
-    settings=NotesSettings,
+    settings=BulletinsSettings,
     permissions=(
-        Permission("notes", "read", {Role.USER: Scope.ANY, Role.ADMIN: Scope.ANY}),
-        Permission("notes", "write", {Role.ADMIN: Scope.ANY}),
+        Permission("bulletins", "read", {Role.USER: Scope.ANY, Role.ADMIN: Scope.ANY}),
+        Permission("bulletins", "write", {Role.ADMIN: Scope.ANY}),
     ),
-    health_checks=(HealthCheck("notes", notes_table_answers),),
+    health_checks=(HealthCheck("bulletins", bulletins_table_answers),),
 )
 '''
 
 LOCAL_MODULES = """from app.core.module import Module
-from app.notes.module import module as notes
+from app.bulletins.module import module as bulletins
 
-LOCAL_MODULES: tuple[Module, ...] = (notes,)
+LOCAL_MODULES: tuple[Module, ...] = (bulletins,)
 """
 
-NOTES_TESTS = '''"""The notes module: permissions, setting, audit event, readiness check."""
+BULLETINS_TESTS = '''"""The bulletins module: permissions, setting, audit event, readiness check."""
 
 import httpx
 
 
-async def test_notes(
+async def test_bulletins(
     client: httpx.AsyncClient, admin_headers: dict[str, str], user_headers: dict[str, str]
 ) -> None:
-    refused = await client.post("/api/v1/notes", json={"text": "hi"}, headers=user_headers)
+    refused = await client.post("/api/v1/bulletins", json={"text": "hi"}, headers=user_headers)
     assert refused.status_code == 403
-    created = await client.post("/api/v1/notes", json={"text": "hi"}, headers=admin_headers)
+    created = await client.post("/api/v1/bulletins", json={"text": "hi"}, headers=admin_headers)
     assert created.status_code == 201
-    too_long = await client.post("/api/v1/notes", json={"text": "x" * 281}, headers=admin_headers)
-    assert too_long.json()["error_code"] == "NOTE_TOO_LONG"
-    listed = await client.get("/api/v1/notes", headers=user_headers)
+    too_long = await client.post(
+        "/api/v1/bulletins", json={"text": "x" * 281}, headers=admin_headers
+    )
+    assert too_long.json()["error_code"] == "BULLETIN_TOO_LONG"
+    listed = await client.get("/api/v1/bulletins", headers=user_headers)
     assert listed.json() == ["hi"]
     events = await client.get(
-        "/api/v1/audit-events", params={"event": "notes.created"}, headers=admin_headers
+        "/api/v1/audit-events", params={"event": "bulletins.created"}, headers=admin_headers
     )
     assert events.json()["total"] == 1
     detailed = await client.get("/api/v1/health/detailed", headers=admin_headers)
-    assert detailed.json()["checks"]["notes"]["status"] == "ok"
+    assert detailed.json()["checks"]["bulletins"]["status"] == "ok"
 '''
 
 FILES = {
-    "src/app/notes/__init__.py": NOTES_INIT,
-    "src/app/notes/config.py": NOTES_CONFIG,
-    "src/app/notes/exceptions.py": NOTES_EXCEPTIONS,
-    "src/app/notes/models.py": NOTES_MODELS,
-    "src/app/notes/router.py": NOTES_ROUTER,
-    "src/app/notes/module.py": NOTES_MODULE,
-    "src/app/local_modules.py": LOCAL_MODULES,
-    "tests/notes/test_notes.py": NOTES_TESTS,
+    "src/app/bulletins/__init__.py": BULLETINS_INIT,
+    "src/app/bulletins/config.py": BULLETINS_CONFIG,
+    "src/app/bulletins/exceptions.py": BULLETINS_EXCEPTIONS,
+    "src/app/bulletins/models.py": BULLETINS_MODELS,
+    "src/app/bulletins/router.py": BULLETINS_ROUTER,
+    "src/app/bulletins/module.py": BULLETINS_MODULE,
+    "tests/bulletins/test_bulletins.py": BULLETINS_TESTS,
 }
-README_ROWS = """
-| `NOTES_MAX_LENGTH` | `280` | the longest note accepted |
-| `NOTE_TOO_LONG` | 422 | the note is longer than `NOTES_MAX_LENGTH` |
+LOCAL_MODULE_ADDED = """from app.bulletins.module import module as bulletins  # noqa: E402
+
+LOCAL_MODULES = (*LOCAL_MODULES, bulletins)
 """
+README_ROWS = """
+| `BULLETINS_MAX_LENGTH` | `280` | the longest bulletin accepted |
+| `BULLETIN_TOO_LONG` | 422 | the bulletin is longer than `BULLETINS_MAX_LENGTH` |
+"""
+
+
+def register(local_modules: Path) -> None:
+    """List the module in `local_modules.py`: the page's file, or added to the project's own."""
+    text = local_modules.read_text()
+    if "LOCAL_MODULES: tuple[Module, ...] = ()" in text:
+        local_modules.write_text(LOCAL_MODULES)
+    else:  # the project has modules of its own: keep them, add this one
+        local_modules.write_text(f"{text}\n{LOCAL_MODULE_ADDED}")
 
 
 def run(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -221,23 +238,25 @@ def test_the_worked_example_of_a_module_passes(tmp_path: Path) -> None:
     for path, content in FILES.items():
         (project / path).parent.mkdir(parents=True, exist_ok=True)
         (project / path).write_text(content)
-    (project / "tests" / "notes" / "__init__.py").touch()
+    (project / "tests" / "bulletins" / "__init__.py").touch()
+    register(project / "src" / "app" / "local_modules.py")
     with (project / "README.md").open("a") as readme:
         readme.write(README_ROWS)
     with (project / ".env.example").open("a") as env_example:
-        env_example.write("NOTES_MAX_LENGTH=280\n")
+        env_example.write("BULLETINS_MAX_LENGTH=280\n")
 
-    for step in (["db", "upgrade"], ["db", "revision", "-m", "add notes"]):
+    versions = project / "migrations" / "versions"
+    before = set(versions.glob("*.py"))
+    for step in (["db", "upgrade"], ["db", "revision", "-m", "add bulletins"]):
         result = cli(project, *step)
         assert result.returncode == 0, result.stdout + result.stderr
-    [revision] = [
-        p for p in (project / "migrations" / "versions").glob("*.py") if "add_notes" in p.name
-    ]
-    source = revision.read_text()
-    assert re.search(r"branch_labels\b.*= \(['\"]app['\"],\)", source), source
-    assert re.search(r"create_table\(\s*['\"]notes['\"]", source), source
+    [revision] = set(versions.glob("*.py")) - before
+    [app_head] = ScriptDirectory(str(project / "migrations")).get_revisions("app@head")
+    assert app_head is not None
+    assert Path(app_head.path) == revision  # on the project's own branch
+    assert re.search(r"create_table\(\s*['\"]bulletins['\"]", revision.read_text())
 
-    tests = ["tests/notes", "tests/test_architecture.py", "tests/test_readme.py"]
+    tests = ["tests/bulletins", "tests/test_architecture.py", "tests/test_readme.py"]
     result = run(project, "-m", "pytest", *tests, "-q", "--no-cov", "-p", "no:cacheprovider")
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     assert "passed" in result.stdout
