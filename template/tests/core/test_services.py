@@ -2,6 +2,7 @@
 
 import pytest
 from fastapi import APIRouter
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from app.core.authentication import require_permission
@@ -68,7 +69,7 @@ async def test_grants_follow_role_and_ownership() -> None:
 class ProbeSettings(ModuleSettings):
     model_config = SettingsConfigDict(env_prefix="PROBE_", extra="ignore")
 
-    api_key: str = "change-me"
+    api_key: str = Field(default="change-me", min_length=9)
 
     def production_problems(self) -> list[str]:
         if self.api_key == "change-me":
@@ -83,13 +84,31 @@ def test_module_settings_are_read_with_their_prefix(monkeypatch: pytest.MonkeyPa
     assert services.settings_of(ProbeSettings).api_key == "from-the-environment"
 
 
-def test_module_production_checks_run_with_cores() -> None:
+def test_module_production_checks_run_with_cores(capsys: pytest.CaptureFixture[str]) -> None:
     production = get_settings().model_copy(
         update={"environment": Environment.PRODUCTION, "email_backend": "smtp"}
     )
     probe = Module(name="probe", settings=ProbeSettings)
-    with pytest.raises(ValueError, match="PROBE_API_KEY must be set in production"):
+    with pytest.raises(SystemExit):
         build_services(production, (probe,))
+    assert capsys.readouterr().err.splitlines() == [
+        "Invalid setting: PROBE_API_KEY must be set in production."
+    ]
+
+
+def test_v16_2_5_a_bad_module_setting_names_the_variable_never_its_value(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PROBE_API_KEY", "sEcReT1")
+    probe = Module(name="probe", settings=ProbeSettings)
+    with pytest.raises(SystemExit) as stopped:
+        build_services(get_settings(), (probe,))
+    assert stopped.value.code == 1
+    output = capsys.readouterr()
+    assert "sEcReT1" not in output.out + output.err
+    assert output.err.splitlines() == [
+        "Invalid setting: PROBE_API_KEY: String should have at least 9 characters"
+    ]
 
 
 def test_a_route_requiring_an_undeclared_permission_stops_the_start(

@@ -12,7 +12,7 @@ import sys
 from datetime import timedelta
 from enum import StrEnum
 from functools import lru_cache
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, Literal, NoReturn, Self
 
 from pydantic import (
     Field,
@@ -264,17 +264,24 @@ def get_settings() -> Settings:
     try:
         return Settings(_env_file=env_file)
     except ValidationError as exc:
-        for problem in describe_validation_error(exc, upper=True):
-            print(f"Invalid setting: {problem}", file=sys.stderr)
-        raise SystemExit(1) from None
+        refuse_to_start(describe_validation_error(exc, upper=True))
 
 
-def describe_validation_error(exc: ValidationError, *, upper: bool = False) -> list[str]:
+def refuse_to_start(problems: list[str]) -> NoReturn:
+    """Print one line per invalid setting on stderr and exit 1, without a traceback."""
+    for problem in problems:
+        print(f"Invalid setting: {problem}", file=sys.stderr)
+    raise SystemExit(1)
+
+
+def describe_validation_error(
+    exc: ValidationError, *, upper: bool = False, prefix: str = ""
+) -> list[str]:
     """`field: rule` for each error of `exc`, without the input (it may be a secret)."""
     problems = []
     for error in exc.errors(include_input=False, include_url=False):
         message = error["msg"].removeprefix("Value error, ")
-        where = ".".join(str(part) for part in error["loc"])
+        where = prefix + ".".join(str(part) for part in error["loc"])
         where = where.upper() if upper else where
         problems.append(f"{where}: {message}" if where else message)
     return problems
@@ -293,11 +300,22 @@ class ModuleSettings(BaseSettings):
 def load_module_settings(
     settings: Settings, classes: list[type[ModuleSettings]]
 ) -> dict[type[ModuleSettings], ModuleSettings]:
-    """Read every module's settings the way core's are read; refuse unsafe production values."""
+    """Read every module's settings the way core's are read; refuse unsafe production values.
+
+    Like core's, an invalid or unsafe value stops the process with one line per
+    problem naming the variable, never its value.
+    """
     env_file = None if settings.environment is Environment.TEST else ".env"
-    loaded = {cls: cls(_env_file=env_file) for cls in classes}
+    loaded: dict[type[ModuleSettings], ModuleSettings] = {}
+    problems: list[str] = []
+    for cls in classes:
+        try:
+            loaded[cls] = cls(_env_file=env_file)
+        except ValidationError as exc:
+            prefix = cls.model_config.get("env_prefix") or ""
+            problems += describe_validation_error(exc, upper=True, prefix=prefix)
     if settings.environment is Environment.PRODUCTION:
-        problems = [problem for s in loaded.values() for problem in s.production_problems()]
-        if problems:
-            raise ValueError(" ".join(problems))
+        problems += [problem for s in loaded.values() for problem in s.production_problems()]
+    if problems:
+        refuse_to_start(problems)
     return loaded
