@@ -14,10 +14,10 @@ follows the questions.
 
 Environment: NOX_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/postgres)
 and NOX_REDIS_URL (default redis://127.0.0.1:6379); NOX_DB_PREFIX (default nox) names
-the databases the sessions create; NOX_RELEASES_FILE (default
-tests/releases.txt) for the update sessions. When a server a combination
-needs is not reachable, nox starts a throwaway one from local binaries, or fails
-the session saying how to start one.
+the databases the sessions create and prefixes the Redis keys their tests write;
+NOX_RELEASES_FILE (default tests/releases.txt) for the update sessions. When a server
+a combination needs is not reachable, nox starts a throwaway one from local binaries,
+or fails the session saying how to start one.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from pathlib import Path
 import nox
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # nox leaves the noxfile's folder out
-from nox_support import ROOT, browser, mypy_cache, services, update, userproject
+from nox_support import ROOT, browser, mypy_cache, replicas, services, update, userproject
 from nox_support.matrix import COMBOS, DATABASES, MODULES, combo_id, slowest_first
 from nox_support.render_checks import find_problems
 from nox_support.timing import records_dir, timed
@@ -43,9 +43,6 @@ nox.needs_version = ">=2026.10.20"
 logging.getLogger("plumbum").setLevel(logging.WARNING)  # copier's git calls: quiet
 nox.options.default_venv_backend = "none"  # every session uses the repo's own `uv sync` env
 records_dir()  # the table of session times, printed when nox ends (nox_support/timing.py)
-
-# Combinations that get a Redis database index of their own (16 by default in Redis).
-REDIS_COMBOS = [combo_id(db, mods) for db, mods in COMBOS if "redis" in mods]
 
 
 def combo_param(database: str, modules: tuple[str, ...]) -> nox.param:
@@ -121,10 +118,9 @@ def combo(session: nox.Session, database: str, modules: tuple[str, ...]) -> None
             migrate_url = services.asyncpg_url(postgres, migrate_db)
         else:
             migrate_url = f"sqlite+aiosqlite:///{dst / 'migrate.db'}"
-        if redis:  # one Redis database index per combination
-            redis_url = f"{redis}/{REDIS_COMBOS.index(name) % 16}"
-            services.flush_redis(session, redis_url)
-            env["REDIS_URL"] = redis_url
+        if redis:  # keys under a prefix of this checkout and combination, so sharing is safe
+            env["REDIS_URL"] = f"{redis}/0"
+            env["REDIS_KEY_PREFIX"] = services.redis_key_prefix(name)
 
         session.run("uv", "run", "ruff", "format", "--check", ".", env=env, external=True)
         session.run("uv", "run", "ruff", "check", ".", env=env, external=True)
@@ -141,6 +137,34 @@ def combo(session: nox.Session, database: str, modules: tuple[str, ...]) -> None
         round_trip = str(ROOT / "nox_support" / "migration_round_trip.py")
         migrate_env = {**env, "DATABASE_URL": migrate_url}
         session.run("uv", "run", "python", "-P", round_trip, slug, env=migrate_env, external=True)
+
+
+@nox.session(allow_parallel=True, tags=["redis"])
+@nox.parametrize("database", [nox.param(d, id=d) for d in DATABASES])
+@timed
+def replicas_share_redis(session: nox.Session, database: str) -> None:
+    """Two uvicorn replicas on one database and one Redis: a logout or a demotion on
+    one is seen by the other at once; the sign-in limit counts both (nox_support/replicas.py)."""
+    name = f"replicas-{database}"
+    dst = RENDER_ROOT / name
+    slug = str(render(session, dst, database, ("redis",))["project_slug"])
+    env = dict(update.PROJECT_ENV)
+    with contextlib.ExitStack() as stack, session.chdir(dst):
+        redis_url = f"{stack.enter_context(services.redis(session))}/0"
+        session.run("uv", "sync", env=env, external=True)
+        if database == "postgresql":
+            postgres = stack.enter_context(services.postgres(session))
+            db_name = re.sub(r"[^a-z0-9]+", "_", f"{services.DB_PREFIX}_{name}")
+            services.recreate_databases(session, postgres, [db_name], env)
+            database_url = services.asyncpg_url(postgres, db_name)
+        else:
+            database_url = f"sqlite+aiosqlite:///{dst / 'replicas.db'}"
+        prefix = services.redis_key_prefix(name)
+        services.delete_redis_keys(session, redis_url, prefix, env)
+        try:
+            replicas.run(session, dst, slug, replicas.replica_env(database_url, redis_url, prefix))
+        finally:
+            services.delete_redis_keys(session, redis_url, prefix, env)
 
 
 @nox.session(allow_parallel=True, tags=["update"])

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pwd
+import re
 import shutil
 import socket
 import subprocess
@@ -201,13 +202,35 @@ def redis(session: nox.Session) -> Iterator[str]:
         process.wait(timeout=10)
 
 
-def flush_redis(session: nox.Session, url: str) -> None:
-    """Empty the database of `url` (redis://[:password@]host:port/index) before the tests."""
-    parts = urlsplit(url)
-    commands = [f"AUTH {parts.password}"] if parts.password else []
-    commands += [f"SELECT {parts.path.strip('/') or 0}", "FLUSHDB", "QUIT"]
-    with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 6379), 5) as sock:
-        sock.sendall("".join(f"{c}\r\n" for c in commands).encode())
-        replies = sock.makefile("rb").read().decode(errors="replace").split("\r\n")
-    if any(reply.startswith("-") for reply in replies):
-        session.error(f"Redis at {url} refused to flush: {' '.join(replies).strip()}")
+def redis_key_prefix(name: str) -> str:
+    """The prefix of every Redis key a session's rendered service writes: NOX_DB_PREFIX
+    and the session's name, so two checkouts (or combinations) sharing one Redis never
+    touch each other's keys, and nothing needs a FLUSHDB of a shared database."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", f"{DB_PREFIX}.{name}") + ":"
+
+
+# Runs inside a rendered project with the redis module, which has redis-py.
+_DELETE_KEYS = """
+import asyncio, sys
+from redis.asyncio import Redis
+
+async def main(url, prefix):
+    client = Redis.from_url(url)
+    try:
+        async for key in client.scan_iter(match=prefix + "*", count=500):
+            await client.unlink(key)
+    finally:
+        await client.aclose()
+
+asyncio.run(main(*sys.argv[1:]))
+"""
+
+
+def delete_redis_keys(
+    session: nox.Session, url: str, prefix: str, env: dict[str, str | None]
+) -> None:
+    """Delete the keys under `prefix` (ours alone: never a FLUSHDB of a shared database)."""
+    with tempfile.TemporaryDirectory(prefix="nox-") as tmp:
+        script = Path(tmp) / "delete_redis_keys.py"
+        script.write_text(_DELETE_KEYS, encoding="utf-8")
+        session.run("uv", "run", "python", str(script), url, prefix, env=env, external=True)

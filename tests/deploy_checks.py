@@ -17,13 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import jsonschema
 import pytest
 import yaml
 
 from nox_support import ROOT
-from nox_support.matrix import COMBOS, MODULES, QUESTIONS, combo_id
+from nox_support.matrix import COMBOS, QUESTIONS, combo_id
 
 TEMPLATE = ROOT / "template"
 PROJECT_NAME, SLUG = "Deploy Check", "deploy-check"
@@ -86,34 +85,3 @@ class ComboRender:
 
     def yaml(self, name: str | Path) -> Any:
         return yaml.safe_load(self.text(name))
-
-
-def future_modules(template: str) -> list[str]:
-    """Modules a template file has `{% if "<module>" in modules %}` parts for that
-    copier.yml does not offer yet."""
-    text = (TEMPLATE / template).read_text(encoding="utf-8")
-    return sorted(set(re.findall(r"\"(\w+)\" in modules", text)) - set(MODULES))
-
-
-def render_template(name: str, **answers: Any) -> str:
-    """ComboRender one template file the way copier.yml's _envops do."""
-    environment = jinja2.Environment(
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,
-    )
-    return environment.from_string((TEMPLATE / name).read_text(encoding="utf-8")).render(answers)
-
-
-def answers_with_future_modules(database: str, modules: list[str]) -> dict[str, Any]:
-    """Answers for `render_template` with every offered module plus `modules`."""
-    return {
-        "project_name": PROJECT_NAME,
-        "project_slug": SLUG,
-        "description": "A service.",
-        "python_version": "3.12",
-        "database": database,
-        "modules": [*MODULES, *modules],
-    }

@@ -4,18 +4,12 @@ from __future__ import annotations
 
 import re
 
-import pytest
 import yaml
 
 from deploy_checks import (
-    SLUG,
     ComboRender,
-    answers_with_future_modules,
-    future_modules,
-    render_template,
     schema_errors,
 )
-from nox_support.matrix import DATABASES
 
 LEFTOVER_JINJA = re.compile(r"\{%|\{#|(?<!\$)\{\{")
 
@@ -87,27 +81,6 @@ def test_python_version_reaches_ci(python_version_renders: list[ComboRender]) ->
             database=render.database,
             modules=render.modules,
         )
-
-
-FUTURE_MODULES = future_modules(".github/workflows/ci.yml.jinja")
-
-
-@pytest.mark.parametrize("database", DATABASES)
-def test_ci_parts_ready_for_future_modules(database: str) -> None:
-    """The workflow already holds `{% if "<module>" in modules %}` parts for modules
-    copier.yml does not offer yet; they must render a valid workflow before those land.
-
-    Once every such module is a real choice, the matrix checks these parts and this
-    test fails on purpose: delete it then (a silent skip would hide that)."""
-    assert FUTURE_MODULES, "every module with CI parts has landed: delete this test"
-    answers = answers_with_future_modules(database, FUTURE_MODULES)
-    check_ci(
-        render_template(".github/workflows/ci.yml.jinja", **answers),
-        slug=SLUG,
-        python_version="3.12",
-        database=database,
-        modules=tuple(answers["modules"]),
-    )
 
 
 # --- pre-commit -----------------------------------------------------------------------

@@ -5,20 +5,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import pytest
-import yaml
-
 from deploy_checks import (
     SECRET_NAME,
     SHUTDOWN_TIMEOUT,
-    SLUG,
     ComboRender,
-    answers_with_future_modules,
-    future_modules,
-    render_template,
     schema_errors,
 )
-from nox_support.matrix import DATABASES
 
 URL_PASSWORD = re.compile(r"://[^/@:]*:([^@]*)@")
 
@@ -122,22 +114,6 @@ def test_vendored_schemas_catch_misspelled_keys() -> None:
     job = {"runs-on": "ubuntu-latest", "steps": [{"run": "true"}]}
     assert schema_errors("github-workflows", {"on": "push", "jobs": {"a": job}}) == []
     assert schema_errors("github-workflows", {"on": "push", "jobs": {"a": {**job, "step": []}}})
-
-
-FUTURE_MODULES = future_modules("compose.yaml.jinja")
-
-
-@pytest.mark.parametrize("database", DATABASES)
-def test_compose_parts_ready_for_future_modules(database: str) -> None:
-    """compose.yaml already holds `{% if "<module>" in modules %}` parts for modules
-    copier.yml does not offer yet; they must render a valid file before those land.
-
-    Once every such module is a real choice, the matrix checks these parts and this
-    test fails on purpose: delete it then (a silent skip would hide that)."""
-    assert FUTURE_MODULES, "every module with compose parts has landed: delete this test"
-    answers = answers_with_future_modules(database, FUTURE_MODULES)
-    compose = yaml.safe_load(render_template("compose.yaml.jinja", **answers))
-    check_compose(compose, slug=SLUG, database=database, modules=tuple(answers["modules"]))
 
 
 def test_readme_explains_deployment(combo: ComboRender) -> None:

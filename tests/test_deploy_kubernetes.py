@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import kubernetes_validate
-import pytest
 import yaml
 
 from deploy_checks import (
@@ -15,11 +14,7 @@ from deploy_checks import (
     SECRET_NAME,
     SHUTDOWN_TIMEOUT,
     ComboRender,
-    answers_with_future_modules,
-    future_modules,
-    render_template,
 )
-from nox_support.matrix import DATABASES
 
 # Kubernetes releases the manifests must be valid for: an old one still in wide use,
 # and a recent one (kubernetes-validate ships the schemas of both).
@@ -197,19 +192,3 @@ def test_settings_and_secrets(combo: ComboRender) -> None:
     readme = combo.text("README.md")
     undocumented = [key for key in [*config, *secrets, *compose_env] if f"`{key}`" not in readme]
     assert undocumented == []
-
-
-FUTURE_MODULES = future_modules("deploy/k8s/secret.example.yaml.jinja")
-
-
-@pytest.mark.parametrize("database", DATABASES)
-def test_secret_parts_ready_for_future_modules(database: str) -> None:
-    """The example Secret already holds `{% if "<module>" in modules %}` parts for modules
-    copier.yml does not offer yet; they must render a valid manifest before those land.
-
-    Once every such module is a real choice, the matrix checks these parts and this
-    test fails on purpose: delete it then (a silent skip would hide that)."""
-    assert FUTURE_MODULES, "every module with Secret parts has landed: delete this test"
-    answers = answers_with_future_modules(database, FUTURE_MODULES)
-    secret = yaml.safe_load(render_template("deploy/k8s/secret.example.yaml.jinja", **answers))
-    assert validate(secret) == []

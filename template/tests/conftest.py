@@ -128,7 +128,10 @@ async def app(
         yield db_session
 
     async with app.router.lifespan_context(app):
-        services_of(app).database.session_factory = test_session
+        services = services_of(app)
+        services.database.session_factory = test_session
+        # A shared rate-limit storage outlives the app: each test starts with no counts.
+        await services.rate_limiter.reset()
         yield app
 
 

@@ -3,6 +3,8 @@
 import asyncio
 import os
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +13,7 @@ import uvicorn
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
+from fastapi import FastAPI
 from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -23,6 +26,8 @@ from app.core.errors import WEAK_PASSWORD_ERROR_TYPE
 from app.core.logging import configure_logging
 from app.core.passwords import PasswordHasher
 from app.core.permissions import Role
+from app.core.services import Services, install_services
+from app.core.wiring import build_services, run_modules
 from app.users import service as users_service
 from app.users.schemas import UserRegister
 
@@ -39,7 +44,20 @@ cli = typer.Typer(
 )
 db_cli = typer.Typer(help="Database migrations (Alembic).", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
-cli.add_typer(users_cli, name="users")
+
+
+@asynccontextmanager
+async def running_services() -> AsyncIterator[Services]:
+    """The service's container with every module started, as `serve` has it, for a command."""
+    from app.modules import MODULES  # not at import: `db upgrade` needs no module
+
+    app = FastAPI()
+    install_services(app, build_services(get_settings(), MODULES))
+    async with run_modules(app, MODULES) as services:
+        yield services
+
+
+cli.add_typer(users_cli, name="users", context_settings={"obj": running_services})
 
 
 @cli.command()

@@ -1,7 +1,7 @@
 """The ASGI application: `app.main:app`, built by `create_app()`."""
 
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import asynccontextmanager
 
 import structlog
 from fastapi import Depends, FastAPI
@@ -15,7 +15,7 @@ from app.core.errors import register_error_handlers
 from app.core.http import install_http_middleware
 from app.core.logging import bind_route, configure_logging
 from app.core.services import install_services, services_of
-from app.core.wiring import build_services
+from app.core.wiring import build_services, run_modules
 from app.modules import MODULES
 
 logger = structlog.get_logger(__name__)
@@ -24,17 +24,10 @@ logger = structlog.get_logger(__name__)
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Start every module with the database ready, and close it all on shutdown."""
-    services = services_of(app)
-    logger.info("services", **services.providers)
-    try:
-        async with AsyncExitStack() as stack:
-            for module in MODULES:
-                if module.lifespan is not None:
-                    await stack.enter_async_context(module.lifespan(app))
-            yield
-    finally:
-        # Runs after uvicorn has let in-flight requests finish (graceful shutdown).
-        await services.database.engine.dispose()
+    logger.info("services", **services_of(app).providers)
+    # Closes after uvicorn has let in-flight requests finish (graceful shutdown).
+    async with run_modules(app, MODULES):
+        yield
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

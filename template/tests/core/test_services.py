@@ -20,14 +20,17 @@ def test_the_app_resolves_core_defaults_and_the_auth_authenticator() -> None:
     services = services_of(create_app(get_settings()))
     assert services.providers["authenticator"] == "auth"
     assert services.providers["authorizer"] == "core"
-    assert services.providers["rate_limit_storage"] == "core"
+    # Core's in-process storage, unless an enabled module shares one.
+    sharing = [m.name for m in MODULES if m.provides.rate_limit_storage is not None]
+    assert services.providers["rate_limit_storage"] == (sharing[0] if sharing else "core")
     assert services.health_checks[0].name == "database"
 
 
 def test_a_module_replaces_a_default() -> None:
     cache = MemoryStore()
     probe = Module(name="probe", provides=Provides(cache=lambda _: cache))
-    services = build_services(get_settings(), (*MODULES, probe))
+    others = [m for m in MODULES if m.provides.cache is None]
+    services = build_services(get_settings(), (*others, probe))
     assert services.cache is cache
     assert services.providers["cache"] == "probe"
 

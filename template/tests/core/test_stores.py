@@ -3,7 +3,8 @@
 import asyncio
 import uuid
 
-from app.core.stores import MemoryStore, NoSessionCache
+from app.core.session_cache import NoSessionCache
+from app.core.stores import MemoryStore
 
 
 async def test_values_live_until_their_ttl() -> None:
@@ -38,7 +39,8 @@ async def test_a_full_store_drops_expired_then_oldest_entries() -> None:
 
 async def test_without_a_session_cache_every_lookup_misses() -> None:
     cache = NoSessionCache()
-    session_id = uuid.uuid4()
-    await cache.set(session_id, "alive", ttl_seconds=60)
-    assert await cache.get(session_id) is None
-    await cache.invalidate(session_id)
+    session_id, user_id = uuid.uuid4(), uuid.uuid4()
+    read = await cache.read(session_id, user_id)
+    await cache.store(read, "alive", ttl_seconds=60)
+    assert (await cache.read(session_id, user_id)).value is None
+    await cache.invalidate(session_ids=[session_id], user_ids=[user_id])

@@ -8,6 +8,7 @@ recorded in the audit log, with `cli` as its client.
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from typing import Annotated
 
 import typer
@@ -18,12 +19,13 @@ from app.auth import account, lockout
 from app.auth import service as auth_service
 from app.core import audit
 from app.core.audit import AuditAction
-from app.core.config import Settings, get_settings
+from app.core.config import Settings
 from app.core.context import RequestContext
-from app.core.db import create_engine, create_session_factory
 from app.core.password_policy import password_problem
 from app.core.passwords import PasswordHasher
 from app.core.permissions import Role
+from app.core.services import Services
+from app.core.session_cache import commit_and_forget
 from app.users import service as users_service
 from app.users.models import User
 from app.users.schemas import Password
@@ -34,6 +36,7 @@ users_cli = typer.Typer(help="Manage accounts: roles, passwords, lockouts.", no_
 CLI_CONTEXT = RequestContext(ip_address=None, user_agent="cli", request_id="cli", base_url="")
 EmailArgument = Annotated[str, typer.Argument(help="Email of the account")]
 Change = Callable[[AsyncSession, Settings], Awaitable[str]]
+OpenServices = Callable[[], AbstractAsyncContextManager[Services]]
 
 
 class CommandError(Exception):
@@ -41,19 +44,20 @@ class CommandError(Exception):
 
 
 @users_cli.command()
-def promote(email: EmailArgument) -> None:
+def promote(ctx: typer.Context, email: EmailArgument) -> None:
     """Make the account an admin."""
-    _run(lambda session, settings: _set_role(session, email, Role.ADMIN))
+    _run(ctx, lambda session, settings: _set_role(session, email, Role.ADMIN))
 
 
 @users_cli.command()
-def demote(email: EmailArgument) -> None:
+def demote(ctx: typer.Context, email: EmailArgument) -> None:
     """Make the account a regular user."""
-    _run(lambda session, settings: _set_role(session, email, Role.USER))
+    _run(ctx, lambda session, settings: _set_role(session, email, Role.USER))
 
 
 @users_cli.command("set-password")
 def set_password(
+    ctx: typer.Context,
     email: EmailArgument,
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="Read the password from standard input")
@@ -71,34 +75,32 @@ def set_password(
         reasons = "; ".join(error["msg"] for error in exc.errors())
         typer.echo(f"Cannot set the password: {reasons}", err=True)
         raise typer.Exit(code=2) from None
-    _run(lambda session, settings: _set_password(session, settings, email, password))
+    _run(ctx, lambda session, settings: _set_password(session, settings, email, password))
 
 
 @users_cli.command()
-def unlock(email: EmailArgument) -> None:
+def unlock(ctx: typer.Context, email: EmailArgument) -> None:
     """Lift a sign-in lockout of this email at once."""
-    _run(lambda session, settings: _unlock(session, email))
+    _run(ctx, lambda session, settings: _unlock(session, email))
 
 
-def _run(change: Change) -> None:
+def _run(ctx: typer.Context, change: Change) -> None:
+    # The running service's container (ctx.obj, from app.cli): the same database,
+    # and the same session cache, which forgets the changed account after the commit.
+    open_services: OpenServices = ctx.obj
     try:
-        message = asyncio.run(_in_one_transaction(change))
+        message = asyncio.run(_in_one_transaction(open_services, change))
     except CommandError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(code=1) from None
     typer.echo(message)
 
 
-async def _in_one_transaction(change: Change) -> str:
-    settings = get_settings()
-    engine = create_engine(settings)
-    try:
-        async with create_session_factory(engine)() as session:
-            message = await change(session, settings)
-            await session.commit()
-            return message
-    finally:
-        await engine.dispose()
+async def _in_one_transaction(open_services: OpenServices, change: Change) -> str:
+    async with open_services() as services, services.database.session_factory() as session:
+        message = await change(session, services.settings)
+        await commit_and_forget(session, services.session_cache)
+        return message
 
 
 async def _user(session: AsyncSession, email: str) -> User:

@@ -31,6 +31,7 @@ from app.core.security import (
     hash_opaque_token,
     new_opaque_token,
 )
+from app.core.session_cache import forget_after_commit
 from app.users.exceptions import WrongPasswordError
 from app.users.models import User
 from app.users.schemas import UserRead
@@ -159,6 +160,7 @@ async def rotate_refresh_token(
     if spent.rowcount != 1:
         auth_session.revoked_at = now
         session.add(auth_session)
+        forget_after_commit(session, session_ids=[auth_session.id])
         audit.record(
             session,
             AuditAction.REFRESH_TOKEN_REUSED,
@@ -207,6 +209,7 @@ async def revoke_refresh_token(
         )
     ).first()
     if row is not None and await _revoke_where(session, col(AuthSession.id) == row[0]):
+        forget_after_commit(session, session_ids=[row[0]])
         audit.record(
             session, AuditAction.SESSION_REVOKED, context, target_id=row[1], session_id=str(row[0])
         )
@@ -219,6 +222,7 @@ async def revoke_session(session: AsyncSession, user_id: uuid.UUID, session_id: 
     )
     if ended == 0:
         raise SessionNotFoundError
+    forget_after_commit(session, session_ids=[session_id])
 
 
 async def revoke_all_sessions(
@@ -229,6 +233,8 @@ async def revoke_all_sessions(
     if keep is not None:
         conditions.append(col(AuthSession.id) != keep)
     await _revoke_where(session, *conditions)
+    # The kept session's entry goes too: it holds the user, who may have changed.
+    forget_after_commit(session, user_ids=[user_id])
 
 
 async def _revoke_where(session: AsyncSession, *conditions: object) -> int:
@@ -253,11 +259,11 @@ async def list_active_sessions(session: AsyncSession, user_id: uuid.UUID) -> lis
     return list(result.all())
 
 
-async def get_session_user(session: AsyncSession, claims: AccessClaims) -> User:
-    """The user of a live session, in one round trip; the hot path of every request."""
-    user = (
+async def get_session_user(session: AsyncSession, claims: AccessClaims) -> tuple[User, datetime]:
+    """The user of a live session and when it ends, in one round trip; the hot path."""
+    row = (
         await session.exec(
-            select(User)
+            select(User, AuthSession.expires_at)
             .join(AuthSession, col(AuthSession.user_id) == User.id)
             .where(
                 AuthSession.id == claims.session_id,
@@ -267,8 +273,9 @@ async def get_session_user(session: AsyncSession, claims: AccessClaims) -> User:
             )
         )
     ).first()
-    if user is None:
+    if row is None:
         raise TokenRevokedError
+    user, expires_at = row
     if not user.is_active:
         raise AccountDisabledError
-    return user
+    return user, expires_at

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Protocol
 
 import structlog
-from fastapi import Depends
+from fastapi import Depends, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from fastapi.security import OAuth2PasswordBearer
@@ -30,9 +30,12 @@ from app.core.permissions import (
     authorize,
 )
 from app.core.services import ServicesDep
+from app.core.session_cache import SessionCache
 
 # auto_error=False: a missing token gets the error envelope, not FastAPI's default.
 bearer_token = OAuth2PasswordBearer(tokenUrl=f"{API_PREFIX}/auth/token", auto_error=False)
+# Requests that change nothing (RFC 9110 safe methods that carry a bearer token).
+READ_ONLY_METHODS = frozenset({"GET", "HEAD"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,8 +47,14 @@ class Authentication:
 
 
 class Authenticator(Protocol):
-    async def authenticate(self, session: AsyncSession, token: str) -> Authentication:
-        """The caller of `token`; raise an `AppError` (401/403) when it is not valid."""
+    async def authenticate(
+        self, session: AsyncSession, token: str, *, cache: SessionCache | None = None
+    ) -> Authentication:
+        """The caller of `token`; raise an `AppError` (401/403) when it is not valid.
+
+        `cache` is given only to read-only requests: the authenticator may answer
+        from it, and must keep it filled with what the database said.
+        """
         ...
 
     async def end_sessions(
@@ -58,7 +67,9 @@ class Authenticator(Protocol):
 class NoAuthenticator:
     """The default when no module signs people in: every caller is anonymous."""
 
-    async def authenticate(self, session: AsyncSession, token: str) -> Authentication:
+    async def authenticate(
+        self, session: AsyncSession, token: str, *, cache: SessionCache | None = None
+    ) -> Authentication:
         raise NotAuthenticatedError
 
     async def end_sessions(
@@ -75,13 +86,16 @@ AuthenticatorDep = Annotated[Authenticator, Depends(get_authenticator)]
 
 
 async def get_authentication(
+    request: Request,
     token: Annotated[str | None, Depends(bearer_token)],
     services: ServicesDep,
     session: SessionDep,
 ) -> Authentication:
     if not token:
         raise NotAuthenticatedError
-    authentication = await services.authenticator.authenticate(session, token)
+    # The session cache serves read-only requests only: a write always sees the database.
+    cache = services.session_cache if request.method in READ_ONLY_METHODS else None
+    authentication = await services.authenticator.authenticate(session, token, cache=cache)
     # Every later log line of this request says who made it.
     structlog.contextvars.bind_contextvars(user_id=str(authentication.principal.id))
     return authentication

@@ -19,6 +19,7 @@ from app.core.config import Settings
 from app.core.errors import AppError
 from app.core.metrics import DB_POOL, DB_QUERIES, DB_QUERY_SECONDS, DB_SLOW_QUERIES
 from app.core.services import get_services
+from app.core.session_cache import commit_and_forget
 
 logger = structlog.get_logger(__name__)
 
@@ -145,13 +146,14 @@ def open_database(settings: Settings) -> Database:
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One session per request, committed once when the endpoint has succeeded."""
     async with get_services(request).database.session_factory() as session:
+        cache = get_services(request).session_cache
         try:
             yield session
         except AppError as exc:
             if exc.commit_changes:
-                await session.commit()
+                await commit_and_forget(session, cache)
             raise
-        await session.commit()
+        await commit_and_forget(session, cache)
 
 
 def get_session_factory(request: Request) -> SessionFactory:

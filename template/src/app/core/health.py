@@ -1,8 +1,9 @@
 """Readiness checks: named async checks that modules declare, run by the health endpoints.
 
 A check raises (or times out) when its dependency is down. Core checks the
-database; a module adds its own (`Module(health_checks=...)`), and
-`/health/ready` answers 503 when any check fails.
+database; a module adds its own (`Module(health_checks=...)`). `/health/ready`
+answers 503 when a required check fails; an optional one (a dependency the
+service can serve without, such as a cache) only makes it `degraded`.
 """
 
 import asyncio
@@ -23,10 +24,12 @@ CHECK_TIMEOUT_SECONDS = 2.0
 class HealthCheck:
     name: str
     check: Callable[[Services], Awaitable[None]]
+    # False: the service still serves without it (reported as "degraded", not "down").
+    required: bool = True
 
 
 class CheckResult(BaseModel):
-    status: Literal["ok", "down"]
+    status: Literal["ok", "degraded", "down"]
     latency_ms: float | None
 
 
@@ -45,7 +48,7 @@ async def run_check(services: Services, health_check: HealthCheck) -> CheckResul
         async with asyncio.timeout(CHECK_TIMEOUT_SECONDS):
             await health_check.check(services)
     except Exception:  # any failure means "down"; the probe must not crash
-        return CheckResult(status="down", latency_ms=None)
+        return CheckResult(status="down" if health_check.required else "degraded", latency_ms=None)
     return CheckResult(status="ok", latency_ms=round((time.perf_counter() - start) * 1000, 2))
 
 

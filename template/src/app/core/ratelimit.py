@@ -34,10 +34,19 @@ class RateLimiter:
     """Counts hits per key in a moving window and refuses those over the limit."""
 
     def __init__(self, storage: Storage | None = None, *, enabled: bool = True) -> None:
-        self._limiter = MovingWindowRateLimiter(storage or MemoryStorage())
+        self._storage = storage or MemoryStorage()
+        self._limiter = MovingWindowRateLimiter(self._storage)
         # Counts in this process while the storage above is failing.
         self._fallback = MovingWindowRateLimiter(MemoryStorage())
         self._enabled = enabled
+
+    async def reset(self) -> None:
+        """Forget every count, shared or in-process (a test starts with none)."""
+        self._fallback = MovingWindowRateLimiter(MemoryStorage())
+        try:
+            await self._storage.reset()
+        except Exception as exc:  # a storage that is down: nothing to forget there now
+            logger.warning("rate-limit storage failed; not reset", error=type(exc).__name__)
 
     async def hit(self, limit: str, *keys: str) -> None:
         """Count one hit for each key; raise `RateLimitedError` if any is over `limit`.

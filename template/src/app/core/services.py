@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast
 
 from fastapi import Depends, FastAPI, Request
 
@@ -27,10 +27,12 @@ if TYPE_CHECKING:
     from app.core.passwords import PasswordHasher
     from app.core.permissions import Authorizer, Permission
     from app.core.ratelimit import RateLimiter
-    from app.core.stores import Cache, EphemeralStore, SessionCache
+    from app.core.session_cache import SessionCache
+    from app.core.stores import Cache, EphemeralStore
 
 T = TypeVar("T")
 S = TypeVar("S", bound="ModuleSettings")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +42,19 @@ class ServiceContext:
     settings: Settings
     database: Database
     permissions: tuple[Permission, ...]
+    module_settings: dict[type[ModuleSettings], ModuleSettings] = field(default_factory=dict)
+    # Objects several of one module's factories use (a connection pool), kept in `Services`.
+    resources: dict[str, object] = field(default_factory=dict)
+
+    def settings_of(self, cls: type[S]) -> S:
+        """A module's own settings, read and checked at start."""
+        return _settings_of(self.module_settings, cls)
+
+    def resource(self, name: str, build: Callable[[], R]) -> R:
+        """The app's one `name` resource, built by the first factory that asks for it."""
+        if name not in self.resources:
+            self.resources[name] = build()
+        return cast(R, self.resources[name])
 
 
 Factory = Callable[[ServiceContext], T]
@@ -82,14 +97,28 @@ class Services:
     module_settings: dict[type[ModuleSettings], ModuleSettings] = field(default_factory=dict)
     # Which module provided each capability ("core" for a default): shown at start.
     providers: dict[str, str] = field(default_factory=dict)
+    resources: dict[str, object] = field(default_factory=dict)
     started_at: float = field(default_factory=time.monotonic)
 
     def settings_of(self, cls: type[S]) -> S:
         """A module's own settings, read and checked at start."""
-        loaded = self.module_settings[cls]
-        if not isinstance(loaded, cls):  # pragma: no cover - the dict is keyed by class
-            raise TypeError(cls)
-        return loaded
+        return _settings_of(self.module_settings, cls)
+
+    def resource(self, name: str, cls: type[R]) -> R:
+        """A resource a module's factories built (`ServiceContext.resource`)."""
+        found = self.resources[name]
+        if not isinstance(found, cls):  # pragma: no cover - a module's own naming mistake
+            raise TypeError(f"resource {name!r} is not a {cls.__name__}")
+        return found
+
+
+def _settings_of[M: ModuleSettings](
+    module_settings: dict[type[ModuleSettings], ModuleSettings], cls: type[M]
+) -> M:
+    loaded = module_settings[cls]
+    if not isinstance(loaded, cls):  # pragma: no cover - the dict is keyed by class
+        raise TypeError(cls)
+    return loaded
 
 
 def choose_providers(

@@ -1,4 +1,4 @@
-"""Short-lived data: a cache, an ephemeral store with atomic pop, and the session cache.
+"""Short-lived data: a cache, and an ephemeral store with atomic pop.
 
 The defaults keep everything in this process, which is correct for one replica
 (one process). A module such as redis provides shared implementations, so that
@@ -6,7 +6,6 @@ every replica sees the same data.
 """
 
 import time
-import uuid
 from typing import Protocol
 
 
@@ -28,16 +27,6 @@ class EphemeralStore(Protocol):
     async def pop(self, key: str) -> str | None:
         """Return the value and remove it, atomically: two callers never both get it."""
         ...
-
-
-class SessionCache(Protocol):
-    """A fast path for "is this sign-in session alive"; the database stays the authority."""
-
-    async def get(self, session_id: uuid.UUID) -> str | None: ...
-
-    async def set(self, session_id: uuid.UUID, value: str, *, ttl_seconds: float) -> None: ...
-
-    async def invalidate(self, *session_ids: uuid.UUID) -> None: ...
 
 
 class MemoryStore:
@@ -82,16 +71,3 @@ class MemoryStore:
             del self._entries[key]
         while len(self._entries) >= self._max_entries:  # still full: drop the oldest
             del self._entries[next(iter(self._entries))]
-
-
-class NoSessionCache:
-    """The default: no cache, every request asks the database."""
-
-    async def get(self, session_id: uuid.UUID) -> str | None:
-        return None
-
-    async def set(self, session_id: uuid.UUID, value: str, *, ttl_seconds: float) -> None:
-        return None
-
-    async def invalidate(self, *session_ids: uuid.UUID) -> None:
-        return None

@@ -1,7 +1,9 @@
 """Building the service container: core's defaults (correct for one replica), then modules'."""
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
 
+from fastapi import FastAPI
 from limits.aio.storage import MemoryStorage
 
 from app.core.authentication import NoAuthenticator
@@ -13,8 +15,9 @@ from app.core.module import Module
 from app.core.passwords import PasswordHasher
 from app.core.permissions import RoleOwnershipAuthorizer, collect_permissions
 from app.core.ratelimit import RateLimiter
-from app.core.services import Provides, ServiceContext, Services, choose_providers
-from app.core.stores import MemoryStore, NoSessionCache
+from app.core.services import Provides, ServiceContext, Services, choose_providers, services_of
+from app.core.session_cache import NoSessionCache
+from app.core.stores import MemoryStore
 
 CORE_DEFAULTS = Provides(
     # The auth module provides the real one; without it every caller is anonymous.
@@ -37,10 +40,15 @@ def build_services(settings: Settings, modules: Sequence[Module]) -> Services:
     """
     database = open_database(settings)
     permissions = collect_permissions((m.name, p) for m in modules for p in m.permissions)
-    context = ServiceContext(settings=settings, database=database, permissions=permissions)
+    module_settings = load_module_settings(settings, [m.settings for m in modules if m.settings])
+    context = ServiceContext(
+        settings=settings,
+        database=database,
+        permissions=permissions,
+        module_settings=module_settings,
+    )
     chosen = choose_providers(CORE_DEFAULTS, ((m.name, m.provides) for m in modules))
     built = {name: factory(context) for name, (_, factory) in chosen.items()}
-    module_settings = load_module_settings(settings, [m.settings for m in modules if m.settings])
     return Services(
         settings=settings,
         database=database,
@@ -56,4 +64,19 @@ def build_services(settings: Settings, modules: Sequence[Module]) -> Services:
         permissions=permissions,
         module_settings=module_settings,
         providers={name: provider for name, (provider, _) in chosen.items()},
+        resources=context.resources,
     )
+
+
+@asynccontextmanager
+async def run_modules(app: FastAPI, modules: Sequence[Module]) -> AsyncIterator[Services]:
+    """Every module's lifespan, in order, with the database ready; then close it all."""
+    services = services_of(app)
+    try:
+        async with AsyncExitStack() as stack:
+            for module in modules:
+                if module.lifespan is not None:
+                    await stack.enter_async_context(module.lifespan(app))
+            yield services
+    finally:
+        await services.database.engine.dispose()

@@ -19,7 +19,7 @@ from app.core.errors import ERROR_RESPONSES, ForbiddenError, NotFoundError, erro
 from app.core.health import run_checks
 from app.core.module import API_PREFIX
 from app.core.services import ServicesDep
-from app.health.schemas import ApiStatus, DetailedStatus, Status
+from app.health.schemas import ApiStatus, DetailedStatus, Readiness, Status
 
 probes_router = APIRouter(tags=["health"])
 api_router = APIRouter(prefix=f"{API_PREFIX}/health", tags=["health"], responses=ERROR_RESPONSES)
@@ -34,17 +34,32 @@ async def live() -> Status:
     return Status(status="ok")
 
 
-@probes_router.head("/health/ready", include_in_schema=False, response_model=Status)
-@probes_router.get("/health/ready", responses={503: ERROR_RESPONSES[503]}, response_model=Status)
-async def ready(request: Request, services: ServicesDep) -> Status | JSONResponse:
-    """Ready for traffic: every check passes (the database, and each module's).
+@probes_router.head(
+    "/health/ready",
+    include_in_schema=False,
+    response_model=Readiness,
+    response_model_exclude_none=True,
+)
+@probes_router.get(
+    "/health/ready",
+    responses={503: ERROR_RESPONSES[503]},
+    response_model=Readiness,
+    response_model_exclude_none=True,
+)
+async def ready(request: Request, services: ServicesDep) -> Readiness | JSONResponse:
+    """Ready for traffic: every required check passes (the database, and each module's).
 
-    503 in the error envelope, naming the failed checks, when not.
+    503 in the error envelope, naming the failed checks, when not. An optional
+    dependency that is down (a cache) answers 200 `degraded`, naming it: the
+    service still serves.
     """
     results = await run_checks(services)
     down = [name for name, result in results.items() if result.status == "down"]
     if not down:
-        return Status(status="ok")
+        degraded = [name for name, result in results.items() if result.status == "degraded"]
+        return (
+            Readiness(status="degraded", degraded=degraded) if degraded else Readiness(status="ok")
+        )
     return error_response(
         request,
         status_code=503,
@@ -82,8 +97,9 @@ async def detailed_status(services: ServicesDep) -> DetailedStatus:
     checks = await run_checks(services)
     engine = services.database.engine
     stats = services.database.query_stats
+    statuses = {c.status for c in checks.values()}
     return DetailedStatus(
-        status="ok" if all(c.status == "ok" for c in checks.values()) else "down",
+        status="down" if "down" in statuses else "degraded" if "degraded" in statuses else "ok",
         environment=services.settings.environment,
         uptime_seconds=round(time.monotonic() - services.started_at, 1),
         versions={

@@ -9,6 +9,11 @@ class Status(BaseModel):
     status: str
 
 
+class Readiness(Status):
+    # The optional dependencies that are down while the service serves (`degraded`).
+    degraded: list[str] | None = None
+
+
 class ApiStatus(Status):
     name: str
     version: str

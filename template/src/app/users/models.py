@@ -1,12 +1,15 @@
 """The `users` table."""
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Index, String
+from sqlalchemy import Index, String, event
+from sqlalchemy.orm import object_session
 from sqlmodel import Field
 
 from app.core.models import TableBase, UTCDateTime
 from app.core.permissions import Role
+from app.core.session_cache import forget_after_commit
 
 
 class User(TableBase, table=True):
@@ -27,3 +30,12 @@ class User(TableBase, table=True):
     # The owner proved the address (emailed link), or an admin vouched for it.
     is_verified: bool = False
     last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+@event.listens_for(User, "after_update")
+@event.listens_for(User, "after_delete")
+def _forget_cached_sessions(_mapper: Any, _connection: Any, user: User) -> None:
+    """Any change to a user (role, activation, password, profile) or their deletion
+    drops their sessions from the session cache once the change is committed."""
+    if (session := object_session(user)) is not None:
+        forget_after_commit(session, user_ids=[user.id])
