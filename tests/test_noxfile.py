@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import configparser
 from pathlib import Path
 
 import pytest
 
-from nox_support import mypy_cache
+from nox_support import line_coverage, mypy_cache
 from nox_support.matrix import COMBOS, QUESTIONS, choice_values, combo_id, slowest_first
 from nox_support.render_checks import find_problems
 from nox_support.timing import table
@@ -75,25 +76,34 @@ def test_find_problems_reports_leftovers_traces_and_empty_folders(tmp_path: Path
 
 
 def test_sessions_start_slowest_first() -> None:
-    combos = [("sqlite", ()), ("postgresql", ()), ("sqlite", ("a", "b")), ("postgresql", ("a",))]
+    combos = [
+        ("sqlite", ()),
+        ("postgresql", ()),
+        ("sqlite", ("a", "b")),
+        ("postgresql", ("a",)),
+        ("postgresql", ("a", "b")),
+        ("sqlite", ("a",)),
+    ]
     assert slowest_first(combos) == [
         ("postgresql", ("a",)),
         ("postgresql", ()),
-        ("sqlite", ("a", "b")),
+        ("sqlite", ("a",)),
         ("sqlite", ()),
+        ("postgresql", ("a", "b")),
+        ("sqlite", ("a", "b")),
     ]
 
 
 def test_timing_table_lists_each_session_slowest_first() -> None:
     records = [
-        {"session": "lint", "seconds": 1.25, "result": "success"},
-        {"session": "combo(sqlite-none)", "seconds": 28.0, "result": "failed"},
+        {"session": "lint", "seconds": 1.25, "cpu": 1.0, "result": "success"},
+        {"session": "combo(sqlite-none)", "seconds": 28.0, "cpu": 25.5, "result": "failed"},
     ]
     lines = table(records, wall_seconds=30.0).splitlines()
-    assert lines[0].split() == ["session", "seconds", "result"]
-    assert lines[1].split() == ["combo(sqlite-none)", "28.0", "failed"]
-    assert lines[2].split() == ["lint", "1.2", "success"]
-    assert lines[-2].split()[-1] == "29.2"  # the sessions' sum
+    assert lines[0].split() == ["session", "seconds", "CPU", "s", "result"]
+    assert lines[1].split() == ["combo(sqlite-none)", "28.0", "25.5", "failed"]
+    assert lines[2].split() == ["lint", "1.2", "1.0", "success"]
+    assert lines[-2].split()[-2:] == ["29.2", "26.5"]  # the sessions' sums: wall, CPU
     assert lines[-1].split()[-1] == "30.0"  # the run's wall clock
 
 
@@ -108,3 +118,19 @@ def test_mypy_cache_starts_from_a_complete_one(
     seeded = mypy_cache.prepare("postgresql-none")
     assert (seeded / "3.12" / "app.meta.json").read_text() == "{}"
     assert not (seeded / mypy_cache.COMPLETE).exists()  # until its own run succeeds
+
+
+def test_line_coverage_keeps_the_projects_settings_without_branches(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "pyproject.toml",
+        "[tool.coverage.run]\nbranch = true\nsource = ['app']\n"
+        "concurrency = ['thread', 'greenlet']\n[tool.coverage.report]\nskip_covered = true\n",
+    )
+    rc = configparser.ConfigParser()
+    rc.read(line_coverage.config(tmp_path, tmp_path / "out" / "lines.coveragerc"))
+    assert rc.getboolean("run", "branch") is False
+    assert rc.get("run", "source").split() == ["app"]
+    assert rc.get("run", "concurrency").split() == ["thread"]  # sys.monitoring refuses greenlet
+    assert rc.getboolean("report", "skip_covered") is True
+    assert line_coverage.ENV == {"COVERAGE_CORE": "sysmon"}
