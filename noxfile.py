@@ -33,6 +33,7 @@ import nox
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # nox leaves the noxfile's folder out
 from nox_support import ROOT, browser, line_coverage, mypy_cache, services, update, userproject
+from nox_support.beside import Beside, Command
 from nox_support.matrix import COMBOS, DATABASES, MODULES, combo_id, slowest_first
 from nox_support.render_checks import find_problems
 from nox_support.timing import records_dir, step, timed
@@ -141,14 +142,27 @@ def combo(session: nox.Session, database: str, modules: tuple[str, ...]) -> None
             services.flush_redis(session, redis_url)
             env["REDIS_URL"] = redis_url
 
-        with step(session, "ruff"):
-            session.run("uv", "run", "ruff", "format", "--check", ".", env=env, external=True)
-            session.run("uv", "run", "ruff", "check", ".", env=env, external=True)
-        with step(session, "mypy"):
-            cache = mypy_cache.prepare(name)
-            mypy_env = {**env, "MYPY_CACHE_DIR": str(cache)}
-            session.run("uv", "run", "mypy", env=mypy_env, external=True)
-            mypy_cache.mark_complete(cache)
+        # The checks beside pytest (one core each when the combination runs alone):
+        # ruff and mypy read the sources, the migrations use a database of their own.
+        cache = mypy_cache.prepare(name)
+        round_trip = str(ROOT / "nox_support" / "migration_round_trip.py")
+        checks = [
+            Command("ruff format", ["uv", "run", "ruff", "format", "--check", "."], env),
+            Command("ruff check", ["uv", "run", "ruff", "check", "."], env),
+            Command(
+                "mypy",
+                ["uv", "run", "mypy"],
+                {**env, "MYPY_CACHE_DIR": str(cache)},
+                after=lambda: mypy_cache.mark_complete(cache),
+            ),
+            # Against an empty database: up, no drift, down to nothing, up again.
+            Command(
+                "migrations",
+                ["uv", "run", "python", "-P", round_trip, slug],
+                {**env, "DATABASE_URL": migrate_url},
+            ),
+        ]
+
         # Where each module is alone (core's combination has none), the suite runs as a
         # user runs it. With two or more modules, what cannot change from one combination
         # to another is left to those: the tests marked slow (a 100k-row query plan), and
@@ -159,16 +173,12 @@ def combo(session: nox.Session, database: str, modules: tuple[str, ...]) -> None
             rc = line_coverage.config(dst, ROOT / ".nox" / "coverage" / f"{name}.coveragerc")
             pytest_args += ["-m", "not slow", f"--cov-config={rc}"]
             pytest_env = {**env, **line_coverage.ENV}
-        with step(session, "pytest"):
-            session.run("uv", "run", "pytest", *pytest_args, env=pytest_env, external=True)
-
-        # Migrations against an empty database: up, no drift, down to nothing, up again.
-        round_trip = str(ROOT / "nox_support" / "migration_round_trip.py")
-        migrate_env = {**env, "DATABASE_URL": migrate_url}
-        with step(session, "migrations"):
-            session.run(
-                "uv", "run", "python", "-P", round_trip, slug, env=migrate_env, external=True
-            )
+        beside = Beside(checks, dst)
+        try:
+            with step(session, "pytest", leave_out=beside.cpu_seconds), beside:
+                session.run("uv", "run", "pytest", *pytest_args, env=pytest_env, external=True)
+        finally:
+            beside.report(session)
 
 
 @nox.session(allow_parallel=True)

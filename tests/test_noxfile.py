@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import configparser
+import sys
 from pathlib import Path
 
 import pytest
 
 from nox_support import line_coverage, mypy_cache
+from nox_support.beside import Beside, Command
 from nox_support.matrix import COMBOS, QUESTIONS, choice_values, combo_id, slowest_first
 from nox_support.render_checks import find_problems
 from nox_support.timing import table
@@ -134,3 +136,23 @@ def test_line_coverage_keeps_the_projects_settings_without_branches(tmp_path: Pa
     assert rc.get("run", "concurrency").split() == ["thread"]  # sys.monitoring refuses greenlet
     assert rc.getboolean("report", "skip_covered") is True
     assert line_coverage.ENV == {"COVERAGE_CORE": "sysmon"}
+
+
+def test_commands_beside_stop_at_the_first_failure(tmp_path: Path) -> None:
+    def python(code: str) -> list[str]:
+        return [sys.executable, "-c", code]
+
+    done: list[str] = []
+    commands = [
+        Command("first", python("print('one')"), {}, after=lambda: done.append("first")),
+        Command("fails", python("import sys; print('two'); sys.exit(3)"), {"UNSET_ME": None}),
+        Command("never", python("print('three')"), {}),
+    ]
+    with Beside(commands, tmp_path) as beside:
+        pass
+    assert [(o.title, o.returncode, o.output) for o in beside.outcomes] == [
+        ("first", 0, "one\n"),
+        ("fails", 3, "two\n"),
+    ]
+    assert done == ["first"]  # `after` runs only when its command succeeded
+    assert beside.cpu_seconds() == sum(o.cpu for o in beside.outcomes) > 0
