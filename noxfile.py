@@ -190,8 +190,10 @@ def combo(session: nox.Session, database: str, modules: tuple[str, ...]) -> None
 @nox.parametrize("database", [nox.param(d, id=d) for d in DATABASES])
 @timed
 def replicas_share_redis(session: nox.Session, database: str) -> None:
-    """Two uvicorn replicas on one database and one Redis: a logout or a demotion on
-    one is seen by the other at once; the sign-in limit counts both (nox_support/replicas.py)."""
+    """Two uvicorn replicas on one database and one Redis see each other's changes at once.
+
+    A logout or a demotion on one is refused on the other on the next request, and the
+    sign-in limit counts both (nox_support/replicas.py)."""
     name = f"replicas-{database}"
     dst = RENDER_ROOT / name
     slug = str(render(session, dst, database, ("redis",))["project_slug"])
