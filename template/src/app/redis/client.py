@@ -8,6 +8,7 @@ from prometheus_client import Counter
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
 from app.redis.config import RedisSettings
@@ -29,8 +30,11 @@ def create_client(settings: RedisSettings) -> Redis:
 
     Nothing connects here: the first command does. redis-py's default retries
     back off for seconds; a cache that is down must cost a request milliseconds.
+    The one retry is for a connection that failed (a pooled one Redis closed),
+    never for a timeout: the command may have run, and a GETDEL sent twice
+    would lose its value.
     """
-    retry = Retry(NoBackoff(), retries=1)
+    retry = Retry(NoBackoff(), retries=1, supported_errors=(RedisConnectionError,))
     pool = BlockingConnectionPool.from_url(
         settings.url.get_secret_value(),
         max_connections=settings.max_connections,
