@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 import structlog
 from fastapi import FastAPI
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -29,7 +30,7 @@ async def seed_at_start(app: FastAPI) -> AsyncIterator[None]:
         except IntegrityError:
             # Another process starting at the same moment seeded them first.
             await session.rollback()
-        except DBAPIError:
+        except (DBAPIError, PoolTimeoutError, OSError):  # drivers raise OSError unwrapped
             # The service starts without its database (readiness says so); the grants
             # are seeded by the next start that reaches it.
             logger.warning("casbin default grants not seeded: the database is unreachable")
