@@ -47,7 +47,7 @@ class ServiceContext:
     resources: dict[str, object] = field(default_factory=dict)
 
     def settings_of(self, cls: type[S]) -> S:
-        """A module's own settings, read and checked at start."""
+        """A module's own settings, read and checked before any provider is built."""
         return _settings_of(self.module_settings, cls)
 
     def resource(self, name: str, build: Callable[[], R]) -> R:
