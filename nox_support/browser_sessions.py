@@ -32,7 +32,8 @@ EMAIL = "browser@example.com"
 # The page's path lies inside the cookie's (`/api/v1/auth`), so `document.cookie` would
 # show the refresh cookie if it were not HttpOnly: cookies ignore the port.
 APP_PATH = "/api/v1/auth/app.html"
-COOKIE_NAME = "__Secure-refresh_token"
+# Part of the cookie's name, with or without its `__Secure-` prefix.
+COOKIE_NAME = "refresh_token"
 # 127.0.0.1 and localhost are different sites; `localhost` must resolve too.
 FLAGS = [
     "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1, EXCLUDE localhost"

@@ -86,18 +86,19 @@ async def test_json_clients_get_the_refresh_token_in_the_body_and_no_cookie(
 
 
 async def test_v3_3_4_the_refresh_cookie_is_httponly_and_out_of_the_body(
-    client: httpx.AsyncClient, users: UserFactory
+    client: httpx.AsyncClient, users: UserFactory, settings: Settings
 ) -> None:
     response = await browser_login(client, users)
     body = response.json()
     assert set(body) == {"access_token", "token_type", "expires_in", "user"}
-    assert body["expires_in"] == 15 * 60  # the access token stays short-lived
+    assert body["expires_in"] == settings.access_token_expire_minutes * 60  # short-lived
     cookie = set_cookie(response)
     assert cookie["name"] == COOKIE  # not Secure outside production, so no prefix
     assert cookie["httponly"] is True
     assert cookie["path"] == "/api/v1/auth"
     assert cookie["samesite"] == "strict"
-    assert cookie["max-age"] == str(7 * 24 * 3600)
+    # The session's idle timeout, renewed by each refresh.
+    assert cookie["max-age"] == str(settings.refresh_token_expire_days * 24 * 3600)
     assert "domain" not in cookie
     assert "secure" not in cookie
     # The access token works as a bearer token, as always.

@@ -78,7 +78,7 @@ async def production_login(
 
 
 async def test_v3_3_1_production_sends_a_secure_prefixed_httponly_cookie(
-    client: httpx.AsyncClient, users: UserFactory, db_session: AsyncSession
+    client: httpx.AsyncClient, users: UserFactory, db_session: AsyncSession, settings: Settings
 ) -> None:
     """The `Set-Cookie` headers of login, refresh and logout under ENVIRONMENT=production."""
     login = await production_login(client, users, db_session)
@@ -97,7 +97,9 @@ async def test_v3_3_1_production_sends_a_secure_prefixed_httponly_cookie(
         assert {"HttpOnly", "Path=/api/v1/auth", "SameSite=strict", "Secure"} <= set(attributes)
         assert not any(part.lower().startswith("domain") for part in attributes)
     assert "Max-Age=0" in logout.headers["set-cookie"]
-    assert f"Max-Age={7 * 24 * 3600}" in login.headers["set-cookie"]
+    assert (
+        f"Max-Age={settings.refresh_token_expire_days * 24 * 3600}" in login.headers["set-cookie"]
+    )
 
 
 async def test_v3_4_2_cors_credentials_only_for_listed_origins(client: httpx.AsyncClient) -> None:

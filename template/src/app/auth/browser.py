@@ -183,7 +183,8 @@ class SignIn:
         if self.transport is Transport.COOKIE:
             clear_refresh_cookie(self.response, self.settings)
             cookie = self._cookie()
-            ending = (cookie and await _live_session_of(self.session, cookie)) or ending
+            if cookie and (found := await _live_session_of(self.session, cookie)):
+                ending = found
             if ending is None:
                 return  # nothing to end; the cookie is gone
         if ending is None:
