@@ -61,9 +61,13 @@ def test_v3_3_2_cookie_settings_refuse_unsafe_or_malformed_values(setting: str, 
 
 
 @pytest.fixture
-def settings() -> Settings:
-    """Production's settings, on the tests' database, with a frontend at `FRONTEND`."""
-    return production(database_url=get_settings().database_url, cors_origins=[FRONTEND])
+def settings(request: pytest.FixtureRequest) -> Settings:
+    """Production's settings, on the tests' database, with a frontend at `FRONTEND`.
+
+    A test changes some with `@pytest.mark.parametrize("settings", [{...}], indirect=True)`.
+    """
+    changes = getattr(request, "param", {})
+    return production(database_url=get_settings().database_url, cors_origins=[FRONTEND], **changes)
 
 
 async def production_login(
@@ -100,6 +104,34 @@ async def test_v3_3_1_production_sends_a_secure_prefixed_httponly_cookie(
     assert (
         f"Max-Age={settings.refresh_token_expire_days * 24 * 3600}" in login.headers["set-cookie"]
     )
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {
+            "session_cookie_name": "sid",
+            "session_cookie_domain": "example.com",
+            "session_cookie_samesite": "lax",
+        }
+    ],
+    indirect=True,
+)
+async def test_the_cookie_follows_its_settings(
+    client: httpx.AsyncClient, users: UserFactory, db_session: AsyncSession
+) -> None:
+    login = await production_login(client, users, db_session)
+    header = login.headers["set-cookie"]
+    assert header.startswith("__Secure-sid=")
+    assert {"Domain=example.com", "SameSite=lax", "Secure", "HttpOnly"} <= {
+        part.strip() for part in header.split(";")
+    }
+    refresh = header.split(";")[0].split("=", 1)[1]
+    rotated = await post(client, REFRESH, refresh, cookie_name="__Secure-sid")
+    assert rotated.status_code == 200, rotated.text
+    # The default name is not read any more.
+    stale = await post(client, REFRESH, refresh, cookie_name="__Secure-refresh_token")
+    assert_error(stale, 401, "TOKEN_INVALID")
 
 
 async def test_v3_4_2_cors_credentials_only_for_listed_origins(client: httpx.AsyncClient) -> None:
