@@ -8,6 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.core.config import Settings, get_settings
 from app.core.logging import configure_logging
 from tests.auth.test_browser_sessions import BROWSER, FRONTEND, LOGIN, LOGOUT, REFRESH, post
+from tests.core.test_http import hosted_client
 from tests.helpers import PASSWORD, UserFactory, assert_error
 
 PRODUCTION = {
@@ -152,8 +153,6 @@ async def test_v3_4_2_cors_credentials_only_for_listed_origins(client: httpx.Asy
 async def test_v3_4_2_a_wildcard_origin_never_gets_credentials(
     db_session: AsyncSession, users: UserFactory
 ) -> None:
-    from tests.core.test_http import hosted_client
-
     wildcard = get_settings().model_copy(update={"cors_origins": ["*"]})
     async with hosted_client(wildcard, "api.example.com") as client:
         cookie = {"Origin": "https://evil.example", "Cookie": "refresh_token=x"}
