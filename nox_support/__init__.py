@@ -5,7 +5,10 @@
 - `services`: PostgreSQL and Redis for the sessions.
 - `releases`, `update`, `userproject`: the `copier update` scenarios.
 - `browser`: the rendered service's /docs in headless Chromium.
-- `timing`: the table of session times printed at the end of a run.
+- `timing`: the table of session times printed at the end of a run, and step times.
+- `beside`: the checks a combination runs beside its pytest.
+- `line_coverage`: line coverage through sys.monitoring, where modules meet.
+- `mypy_cache`, `migration_round_trip`: a combination's mypy cache and migrations.
 """
 
 from pathlib import Path

@@ -44,6 +44,10 @@ COMBOS = [
 
 
 def slowest_first(combos: list[tuple[str, tuple[str, ...]]]) -> list[tuple[str, tuple[str, ...]]]:
-    """PostgreSQL before SQLite, more modules before fewer: the order `nox -j 2` starts
-    them in, so the longest sessions never start last and run alone at the end."""
-    return sorted(combos, key=lambda combo: (combo[0] != "postgresql", -len(combo[1])))
+    """The order `nox -j 2` starts them in, so the longest never start last and run alone
+    at the end: where each module is alone first (they run the slow tests and the
+    tracer's branch coverage, see noxfile.py), then the rest; PostgreSQL before SQLite,
+    more modules before fewer."""
+    return sorted(
+        combos, key=lambda combo: (len(combo[1]) > 1, combo[0] != "postgresql", -len(combo[1]))
+    )

@@ -166,30 +166,26 @@ def same_version(session: nox.Session, name: str, database: str, modules: tuple[
     session.log("copier update to the same version: nothing changed")
 
 
-def modules_round_trip(session: nox.Session, databases: list[str], modules: list[str]) -> None:
+def modules_round_trip(session: nox.Session, database: str, modules: list[str]) -> None:
     """Each module (and, with several, all of them) on, then off: a fresh render each time."""
-    work = UPDATE_ROOT / "modules"
-    template = work / "template"
+    work = UPDATE_ROOT / f"modules-{database}"
+    template, project = work / "template", work / "project"
     shutil.rmtree(work, ignore_errors=True)
     clone_template(template, read_releases())
     steps = [[module] for module in modules] + ([modules] if len(modules) > 1 else [])
-    for database in databases:
-        project = work / f"{database}-project"
-        copy(template, project, "HEAD", database=database, modules=[])
-        commit_all(project, "Start from fastapi-baseline")
-        for chosen in steps:
-            for answer in (chosen, []):
-                update(project, modules=answer)
-                fresh = work / "fresh"
-                shutil.rmtree(fresh, ignore_errors=True)
-                copy(template, fresh, "HEAD", database=database, modules=answer)
-                label = f"{database}, modules={answer}"
-                if problems := leftovers(project) + differences(project, fresh):
-                    session.error(
-                        f"update to {label} != a fresh render:\n  " + "\n  ".join(problems)
-                    )
-                session.log(f"update to {label}: identical to a fresh render")
-                commit_all(project, f"modules={answer}")
+    copy(template, project, "HEAD", database=database, modules=[])
+    commit_all(project, "Start from fastapi-baseline")
+    for chosen in steps:
+        for answer in (chosen, []):
+            update(project, modules=answer)
+            fresh = work / "fresh"
+            shutil.rmtree(fresh, ignore_errors=True)
+            copy(template, fresh, "HEAD", database=database, modules=answer)
+            label = f"{database}, modules={answer}"
+            if problems := leftovers(project) + differences(project, fresh):
+                session.error(f"update to {label} != a fresh render:\n  " + "\n  ".join(problems))
+            session.log(f"update to {label}: identical to a fresh render")
+            commit_all(project, f"modules={answer}")
 
 
 # --- update_conflict: what a real conflict looks like, and that it is caught ------------

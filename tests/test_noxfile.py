@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import configparser
+import sys
 from pathlib import Path
 
 import pytest
 
-from nox_support import mypy_cache
+from nox_support import line_coverage, mypy_cache
+from nox_support.beside import Beside, Command
 from nox_support.matrix import COMBOS, QUESTIONS, choice_values, combo_id, slowest_first
 from nox_support.render_checks import find_problems
 from nox_support.timing import table
@@ -75,25 +78,34 @@ def test_find_problems_reports_leftovers_traces_and_empty_folders(tmp_path: Path
 
 
 def test_sessions_start_slowest_first() -> None:
-    combos = [("sqlite", ()), ("postgresql", ()), ("sqlite", ("a", "b")), ("postgresql", ("a",))]
+    combos = [
+        ("sqlite", ()),
+        ("postgresql", ()),
+        ("sqlite", ("a", "b")),
+        ("postgresql", ("a",)),
+        ("postgresql", ("a", "b")),
+        ("sqlite", ("a",)),
+    ]
     assert slowest_first(combos) == [
         ("postgresql", ("a",)),
         ("postgresql", ()),
-        ("sqlite", ("a", "b")),
+        ("sqlite", ("a",)),
         ("sqlite", ()),
+        ("postgresql", ("a", "b")),
+        ("sqlite", ("a", "b")),
     ]
 
 
 def test_timing_table_lists_each_session_slowest_first() -> None:
     records = [
-        {"session": "lint", "seconds": 1.25, "result": "success"},
-        {"session": "combo(sqlite-none)", "seconds": 28.0, "result": "failed"},
+        {"session": "lint", "seconds": 1.25, "cpu": 1.0, "result": "success"},
+        {"session": "combo(sqlite-none)", "seconds": 28.0, "cpu": 25.5, "result": "failed"},
     ]
     lines = table(records, wall_seconds=30.0).splitlines()
-    assert lines[0].split() == ["session", "seconds", "result"]
-    assert lines[1].split() == ["combo(sqlite-none)", "28.0", "failed"]
-    assert lines[2].split() == ["lint", "1.2", "success"]
-    assert lines[-2].split()[-1] == "29.2"  # the sessions' sum
+    assert lines[0].split() == ["session", "seconds", "CPU", "s", "result"]
+    assert lines[1].split() == ["combo(sqlite-none)", "28.0", "25.5", "failed"]
+    assert lines[2].split() == ["lint", "1.2", "1.0", "success"]
+    assert lines[-2].split()[-2:] == ["29.2", "26.5"]  # the sessions' sums: wall, CPU
     assert lines[-1].split()[-1] == "30.0"  # the run's wall clock
 
 
@@ -108,3 +120,39 @@ def test_mypy_cache_starts_from_a_complete_one(
     seeded = mypy_cache.prepare("postgresql-none")
     assert (seeded / "3.12" / "app.meta.json").read_text() == "{}"
     assert not (seeded / mypy_cache.COMPLETE).exists()  # until its own run succeeds
+
+
+def test_line_coverage_keeps_the_projects_settings_without_branches(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "pyproject.toml",
+        "[tool.coverage.run]\nbranch = true\nsource = ['app']\n"
+        "concurrency = ['thread', 'greenlet']\n[tool.coverage.report]\nskip_covered = true\n",
+    )
+    rc = configparser.ConfigParser()
+    rc.read(line_coverage.config(tmp_path, tmp_path / "out" / "lines.coveragerc"))
+    assert rc.getboolean("run", "branch") is False
+    assert rc.get("run", "source").split() == ["app"]
+    assert rc.get("run", "concurrency").split() == ["thread"]  # sys.monitoring refuses greenlet
+    assert rc.getboolean("report", "skip_covered") is True
+    assert line_coverage.ENV == {"COVERAGE_CORE": "sysmon"}
+
+
+def test_commands_beside_stop_at_the_first_failure(tmp_path: Path) -> None:
+    def python(code: str) -> list[str]:
+        return [sys.executable, "-c", code]
+
+    done: list[str] = []
+    commands = [
+        Command("first", python("print('one')"), {}, after=lambda: done.append("first")),
+        Command("fails", python("import sys; print('two'); sys.exit(3)"), {"UNSET_ME": None}),
+        Command("never", python("print('three')"), {}),
+    ]
+    with Beside(commands, tmp_path) as beside:
+        pass
+    assert [(o.title, o.returncode, o.output) for o in beside.outcomes] == [
+        ("first", 0, "one\n"),
+        ("fails", 3, "two\n"),
+    ]
+    assert done == ["first"]  # `after` runs only when its command succeeded
+    assert beside.cpu_seconds() == sum(o.cpu for o in beside.outcomes) > 0
