@@ -150,6 +150,30 @@ async def test_cookie_logout_needs_no_access_token_and_clears_the_cookie(
     assert [str(event.actor_id) for event in logouts] == [login.json()["user"]["id"]]
 
 
+async def test_cookie_logout_works_with_a_stale_access_token(
+    client: httpx.AsyncClient, users: UserFactory
+) -> None:
+    """The moment of logout is when the page's access token may have expired."""
+    login = await browser_login(client, users)
+    refresh = set_cookie(login)["value"]
+    stale = BROWSER | bearer("expired.or.forged")
+    assert (await post(client, LOGOUT, refresh, headers=stale)).status_code == 204
+    again = await post(client, REFRESH, refresh)
+    assert_error(again, 401, "TOKEN_REVOKED")
+    # Without a live cookie the access token decides, and a bad one is refused as ever.
+    assert_error(await post(client, LOGOUT, headers=stale), 401, "TOKEN_INVALID")
+    assert_error(await post(client, LOGOUT, headers=bearer("forged")), 401, "TOKEN_INVALID")
+
+
+async def test_cookie_logout_with_only_an_access_token_ends_its_session(
+    client: httpx.AsyncClient, users: UserFactory
+) -> None:
+    access = (await browser_login(client, users)).json()["access_token"]
+    response = await post(client, LOGOUT, headers=BROWSER | bearer(access))
+    assert response.status_code == 204
+    assert_error(await client.get(ME, headers=bearer(access)), 401, "TOKEN_REVOKED")
+
+
 async def test_cookie_logout_without_a_session_just_clears_the_cookie(
     client: httpx.AsyncClient,
 ) -> None:

@@ -33,14 +33,14 @@ from app.auth.models import AuthSession, RefreshToken
 from app.auth.schemas import BrowserTokenResponse, TokenResponse
 from app.core import audit
 from app.core.audit import AuditAction
-from app.core.authentication import OptionalAuthenticationDep
+from app.core.authentication import bearer_token, get_authentication
 from app.core.config import Settings
 from app.core.context import RequestContext, RequestContextDep
 from app.core.db import SessionDep
 from app.core.dependencies import SettingsDep
-from app.core.errors import NotAuthenticatedError
 from app.core.module import API_PREFIX
 from app.core.security import hash_opaque_token
+from app.core.services import Services, ServicesDep
 from app.users.models import User
 
 TRANSPORT_HEADER = "X-Auth-Transport"
@@ -148,6 +148,7 @@ class SignIn:
     request: Request
     response: Response
     transport: Transport
+    services: Services
 
     async def start(self, user: User) -> TokenResponse | BrowserTokenResponse:
         """A new session for `user`, whose credentials were just checked."""
@@ -173,22 +174,23 @@ class SignIn:
         )
         return to_browser(self.response, self.settings, tokens)
 
-    async def end(self, authenticated: tuple[uuid.UUID, uuid.UUID] | None) -> None:
+    async def end(self, access_token: str | None) -> None:
         """Log out: the cookie's session (cookie transport) or else the access token's.
 
-        `authenticated` is (session id, user id) of the access token, if one was sent.
-        With the cookie transport the cookie is cleared, and no access token is needed.
+        With the cookie transport the cookie is cleared, and the access token is
+        needed only when the cookie names no live session: an expired one does not
+        stand in the way of a browser's logout.
         """
-        ending = authenticated
+        ending = None
         if self.transport is Transport.COOKIE:
             clear_refresh_cookie(self.response, self.settings)
             cookie = self._cookie()
-            if cookie and (found := await _live_session_of(self.session, cookie)):
-                ending = found
-            if ending is None:
+            ending = await _live_session_of(self.session, cookie) if cookie else None
+            if ending is None and not access_token:
                 return  # nothing to end; the cookie is gone
         if ending is None:
-            raise NotAuthenticatedError
+            caller = await get_authentication(access_token, self.services, self.session)
+            ending = caller.session_id, caller.principal.id
         session_id, user_id = ending
         await service.revoke_session(self.session, user_id, session_id)
         audit.record(self.session, AuditAction.LOGOUT, self.context, actor_id=user_id)
@@ -226,18 +228,12 @@ def get_sign_in(
     request: Request,
     response: Response,
     transport: Annotated[Transport, Depends(get_transport)],
+    services: ServicesDep,
 ) -> SignIn:
-    return SignIn(session, settings, context, request, response, transport)
+    return SignIn(session, settings, context, request, response, transport, services)
 
 
 SignInDep = Annotated[SignIn, Depends(get_sign_in)]
 
-
-def bearer_session(authentication: OptionalAuthenticationDep) -> tuple[uuid.UUID, uuid.UUID] | None:
-    """(session id, user id) of the access token, if the request sent one."""
-    if authentication is None:
-        return None
-    return authentication.session_id, authentication.principal.id
-
-
-BearerSessionDep = Annotated[tuple[uuid.UUID, uuid.UUID] | None, Depends(bearer_session)]
+# The bearer token as sent, checked only when a route needs it (logout).
+AccessTokenDep = Annotated[str | None, Depends(bearer_token)]

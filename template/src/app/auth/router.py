@@ -7,7 +7,7 @@ from fastapi import APIRouter, BackgroundTasks, Form, status
 from fastapi.responses import JSONResponse
 
 from app.auth import account, service
-from app.auth.browser import BearerSessionDep, SignInDep
+from app.auth.browser import AccessTokenDep, SignInDep
 from app.auth.exceptions import InvalidTokenRequestError, UnsupportedGrantTypeError
 from app.auth.schemas import (
     BrowserTokenResponse,
@@ -193,13 +193,13 @@ async def revoke(body: RevokeRequest, session: SessionDep, context: RequestConte
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
-async def logout(bearer: BearerSessionDep, sign_in: SignInDep) -> None:
+async def logout(access_token: AccessTokenDep, sign_in: SignInDep) -> None:
     """End this session; its access and refresh tokens stop working at once.
 
     With `X-Auth-Transport: cookie`, the cookie's session ends (no access token
     needed) and the cookie is cleared.
     """
-    await sign_in.end(bearer)
+    await sign_in.end(access_token)
 
 
 @router.post("/logout-all", status_code=status.HTTP_204_NO_CONTENT)

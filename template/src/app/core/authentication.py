@@ -90,18 +90,6 @@ async def get_authentication(
 AuthenticationDep = Annotated[Authentication, Depends(get_authentication)]
 
 
-async def get_optional_authentication(
-    token: Annotated[str | None, Depends(bearer_token)],
-    services: ServicesDep,
-    session: SessionDep,
-) -> Authentication | None:
-    """The caller if a bearer token was sent, else None: for routes another credential opens."""
-    return await get_authentication(token, services, session) if token else None
-
-
-OptionalAuthenticationDep = Annotated[Authentication | None, Depends(get_optional_authentication)]
-
-
 def require_permission(obj: str, action: str) -> Any:
     """A dependency that lets the request through only if the caller may `action` on `obj`.
 
