@@ -1,11 +1,11 @@
 """Commands that run one after another beside a session's longest command.
 
-A `combo` session's checks are independent: ruff and mypy read the sources, the
-migration round trip works on its own database, pytest on another. Run one after the
-other, a combination run alone keeps one of the two cores idle; so the short checks run
-in a thread beside pytest. Their output is kept and printed when they end, with each
-command's wall and CPU seconds (from `os.wait4`, so pytest's CPU is not counted in).
-The first failing command stops the rest and fails the session.
+A `combo` session's static checks are independent of its tests: ruff and mypy only
+read the sources. Run one after the other, a combination run alone keeps one of the two
+cores idle (mypy with a cold cache takes 10 s); so they run in a thread beside pytest.
+Their output is kept and printed when they end, with each command's wall and CPU
+seconds (from `os.wait4`, so pytest's CPU is not counted in). The first failing command
+stops the rest and fails the session.
 """
 
 from __future__ import annotations
