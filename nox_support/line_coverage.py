@@ -13,7 +13,9 @@ So the tracer's line and branch gate runs where each module is alone (as the `sl
 tests do: core's with no module, each module's with only it), and a combination with
 two or more modules runs the same suite under the same 90 % gate on lines, measured
 through `sys.monitoring`: the project's own `[tool.coverage]` table with `branch` off and
-without the greenlet option, given to pytest-cov as a file of its own.
+without the greenlet option, given to pytest-cov as a file of its own. Should coverage
+refuse `sys.monitoring` for these settings it warns, and the project's
+`filterwarnings = ["error"]` turns that into a failed run, never a silent tracer.
 """
 
 from __future__ import annotations

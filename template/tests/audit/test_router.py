@@ -125,9 +125,10 @@ async def test_filters_pages_and_access(
     sam = await users.headers("sam@example.com")
     assert_error(await client.get(AUDIT, headers=sam), 403, "FORBIDDEN")
     assert await events(client, admin, since="2999-01-01T00:00:00Z") == []
-    assert len(await events(client, admin, until="2999-01-01T00:00:00Z")) == 2
+    # Two sign-ins and sam's refused read.
+    assert len(await events(client, admin, until="2999-01-01T00:00:00Z")) == 3
     page = await client.get(AUDIT, params={"size": 1}, headers=admin)
-    assert (page.json()["total"], page.json()["pages"]) == (2, 2)
+    assert (page.json()["total"], page.json()["pages"]) == (3, 3)
     # Any well-formed name filters (it may simply match nothing); a malformed one is a 422.
     assert await events(client, admin, event="nope") == []
     bad = await client.get(AUDIT, params={"event": "Not a name!"}, headers=admin)
@@ -149,3 +150,20 @@ async def test_a_module_records_its_own_namespaced_events(
     assert await names(client, admin, event="logout") == ["logout"]  # a core name still works
     with pytest.raises(ValueError, match=r"tasks\.deleted"):
         audit.record(db_session, "Probe Linked", context)
+
+
+async def test_a_refusal_is_audited_with_its_answer(
+    client: httpx.AsyncClient, users: UserFactory, admin: dict[str, str]
+) -> None:
+    """403 from `require_permission` and from an ownership check both land in the log."""
+    sam = await users.create("sam@example.com")
+    other = await users.create("other@example.com")
+    headers = await users.headers("sam@example.com")
+    assert_error(await client.get(AUDIT, headers=headers), 403, "FORBIDDEN")
+    refused = await client.get(f"/api/v1/users/{other.id}", headers=headers)
+    assert_error(refused, 403, "FORBIDDEN")
+    denials = await events(client, admin, event="permission_denied", actor_id=str(sam.id))
+    assert [(e["target_id"], e["details"]) for e in reversed(denials)] == [
+        (None, {"permission": "audit_events:read"}),
+        (str(other.id), {"permission": "users:read"}),
+    ]

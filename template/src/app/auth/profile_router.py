@@ -89,7 +89,7 @@ async def replace_user(
         "username": body.username,
         "full_name": body.full_name,
     }
-    await _authorize_admin_fields(authorizer, auth.user, user, fields)
+    await _authorize_admin_fields(authorizer, changes, auth.user, user, fields)
     return await _apply(changes, auth, user, fields)
 
 
@@ -103,12 +103,16 @@ async def update_user(
 ) -> UserRead:
     """Change some fields; `role` and `is_active` are admin-only (see `PUT`)."""
     fields = body.model_dump(exclude_unset=True)
-    await _authorize_admin_fields(authorizer, auth.user, user, fields)
+    await _authorize_admin_fields(authorizer, changes, auth.user, user, fields)
     return await _apply(changes, auth, user, fields)
 
 
 async def _authorize_admin_fields(
-    authorizer: AuthorizerDep, current: User, user: User, changes: dict[str, Any]
+    authorizer: AuthorizerDep,
+    request: AccountChanges,
+    current: User,
+    user: User,
+    changes: dict[str, Any],
 ) -> None:
     """Only admins change roles or activation, and never their own.
 
@@ -116,7 +120,14 @@ async def _authorize_admin_fields(
     Sending the value a field already has is not a change.
     """
     if any(changes.get(f, getattr(user, f)) != getattr(user, f) for f in ADMIN_ONLY_FIELDS):
-        await authorize(authorizer, current, "users", "manage")
+        await authorize(
+            authorizer,
+            current,
+            "users",
+            "manage",
+            session=request.session,
+            context=request.context,
+        )
         if user.id == current.id:
             raise OwnAccountChangeError
 

@@ -45,6 +45,7 @@ class AuditAction(StrEnum):
     USER_UPDATED = "user_updated"
     USER_DELETED = "user_deleted"
     ROLE_CHANGED = "role_changed"
+    PERMISSION_DENIED = "permission_denied"
 
 
 class AuditEvent(TableBase, table=True):

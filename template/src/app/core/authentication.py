@@ -19,6 +19,7 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.routing import BaseRoute
 
+from app.core.context import RequestContextDep
 from app.core.db import SessionDep
 from app.core.errors import NotAuthenticatedError
 from app.core.module import API_PREFIX
@@ -99,9 +100,15 @@ def require_permission(obj: str, action: str) -> Any:
     or in a router's `dependencies=[...]`.
     """
 
-    async def check(authentication: AuthenticationDep, authorizer: AuthorizerDep) -> Principal:
-        await authorize(authorizer, authentication.principal, obj, action)
-        return authentication.principal
+    async def check(
+        authentication: AuthenticationDep,
+        authorizer: AuthorizerDep,
+        session: SessionDep,
+        context: RequestContextDep,
+    ) -> Principal:
+        principal = authentication.principal
+        await authorize(authorizer, principal, obj, action, session=session, context=context)
+        return principal
 
     check.required_permission = f"{obj}:{action}"  # type: ignore[attr-defined]
     return Depends(check)

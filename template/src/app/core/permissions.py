@@ -14,7 +14,11 @@ from enum import StrEnum
 from typing import Annotated, Protocol
 
 from fastapi import Depends
+from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.core import audit
+from app.core.audit import AuditAction
+from app.core.context import RequestContext
 from app.core.errors import ForbiddenError
 from app.core.services import ServicesDep
 
@@ -42,6 +46,12 @@ class Permission:
     @property
     def name(self) -> str:
         return f"{self.obj}:{self.action}"
+
+
+class PermissionDeniedError(ForbiddenError):
+    """The authorizer refused; the refusal's audit event is saved with the answer."""
+
+    commit_changes = True
 
 
 class UnknownPermissionError(LookupError):
@@ -112,7 +122,33 @@ async def authorize(
     action: str,
     *,
     owner_id: uuid.UUID | None = None,
+    session: AsyncSession,
+    context: RequestContext,
 ) -> None:
-    """Raise `ForbiddenError` unless the authorizer allows the action."""
+    """Raise `PermissionDeniedError` (403) unless the authorizer allows the action.
+
+    Call it before changing anything: the refusal's audit event is committed.
+    """
     if not await authorizer.is_allowed(principal, obj, action, owner_id=owner_id):
-        raise ForbiddenError
+        record_denial(session, context, principal, obj, action, owner_id=owner_id)
+        raise PermissionDeniedError
+
+
+def record_denial(
+    session: AsyncSession,
+    context: RequestContext,
+    principal: Principal,
+    obj: str,
+    action: str,
+    *,
+    owner_id: uuid.UUID | None = None,
+) -> None:
+    """Add `permission_denied` to the audit log; the error raised next must commit it."""
+    audit.record(
+        session,
+        AuditAction.PERMISSION_DENIED,
+        context,
+        actor_id=principal.id,
+        target_id=owner_id,
+        permission=f"{obj}:{action}",
+    )

@@ -40,6 +40,14 @@ class ServiceContext:
     settings: Settings
     database: Database
     permissions: tuple[Permission, ...]
+    module_settings: dict[type[ModuleSettings], ModuleSettings] = field(default_factory=dict)
+
+    def settings_of(self, cls: type[S]) -> S:
+        """A module's own settings, read and checked before any provider is built."""
+        loaded = self.module_settings[cls]
+        if not isinstance(loaded, cls):  # pragma: no cover - the dict is keyed by class
+            raise TypeError(cls)
+        return loaded
 
 
 Factory = Callable[[ServiceContext], T]

@@ -37,10 +37,15 @@ def build_services(settings: Settings, modules: Sequence[Module]) -> Services:
     """
     database = open_database(settings)
     permissions = collect_permissions((m.name, p) for m in modules for p in m.permissions)
-    context = ServiceContext(settings=settings, database=database, permissions=permissions)
+    module_settings = load_module_settings(settings, [m.settings for m in modules if m.settings])
+    context = ServiceContext(
+        settings=settings,
+        database=database,
+        permissions=permissions,
+        module_settings=module_settings,
+    )
     chosen = choose_providers(CORE_DEFAULTS, ((m.name, m.provides) for m in modules))
     built = {name: factory(context) for name, (_, factory) in chosen.items()}
-    module_settings = load_module_settings(settings, [m.settings for m in modules if m.settings])
     return Services(
         settings=settings,
         database=database,

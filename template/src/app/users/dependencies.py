@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from fastapi import Depends, Path, Query
 
 from app.core.authentication import AuthenticationDep, require_permission
+from app.core.context import RequestContextDep
 from app.core.db import SessionDep
 from app.core.permissions import AuthorizerDep, authorize
 from app.users import service
@@ -53,14 +54,20 @@ PathUserId = Annotated[uuid.UUID, Depends(get_path_user_id)]
 
 
 async def get_target_user(
-    user_id: PathUserId, current: CurrentUser, authorizer: AuthorizerDep, session: SessionDep
+    user_id: PathUserId,
+    current: CurrentUser,
+    authorizer: AuthorizerDep,
+    session: SessionDep,
+    context: RequestContextDep,
 ) -> User:
     """The user named in the path, if the caller is that user or an admin.
 
     Permission is checked before the lookup, so a refusal says nothing about
     whether the id exists.
     """
-    await authorize(authorizer, current, "users", "read", owner_id=user_id)
+    await authorize(
+        authorizer, current, "users", "read", owner_id=user_id, session=session, context=context
+    )
     if user_id == current.id:
         return current
     return await service.get_user(session, user_id)

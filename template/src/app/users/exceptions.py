@@ -7,6 +7,12 @@ class UserNotFoundError(NotFoundError):
     detail = "User not found."
 
 
+class HiddenUserError(UserNotFoundError):
+    """A refusal answered as `User not found.` so that nothing leaks; its audit event is kept."""
+
+    commit_changes = True
+
+
 class EmailTakenError(ConflictError):
     error_code = "EMAIL_TAKEN"
     detail = "An account with this email already exists."

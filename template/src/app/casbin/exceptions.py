@@ -1,0 +1,34 @@
+"""Errors of the policy endpoints."""
+
+from app.core.errors import AppError, ConflictError, NotFoundError
+
+
+class PolicyExistsError(ConflictError):
+    error_code = "POLICY_EXISTS"
+    detail = "This policy exists already."
+
+
+class PolicyNotFoundError(NotFoundError):
+    error_code = "POLICY_NOT_FOUND"
+    detail = "No such policy."
+
+
+class PolicyProtectedError(ConflictError):
+    error_code = "POLICY_PROTECTED"
+    detail = "The admins' grant of everything cannot be removed: nobody could manage policies."
+
+
+class UnknownPermissionNameError(AppError):
+    status_code = 422
+    error_code = "UNKNOWN_PERMISSION"
+    detail = "No module declares this object and action; GET /api/v1/authz/permissions lists them."
+
+
+class RoleAssignmentExistsError(ConflictError):
+    error_code = "ROLE_ASSIGNMENT_EXISTS"
+    detail = "This role assignment exists already."
+
+
+class RoleAssignmentNotFoundError(NotFoundError):
+    error_code = "ROLE_ASSIGNMENT_NOT_FOUND"
+    detail = "No such role assignment."
