@@ -43,6 +43,7 @@ from nox_support import (
     userproject,
 )
 from nox_support.beside import Beside, Command
+from nox_support.browser_sessions import check_sessions
 from nox_support.matrix import COMBOS, DATABASES, MODULES, combo_id, slowest_first
 from nox_support.render_checks import find_problems
 from nox_support.timing import records_dir, step, timed
@@ -231,6 +232,19 @@ def docs_browser(session: nox.Session) -> None:
     answers = render(session, dst, "sqlite", ())
     artifacts = ROOT / ".nox" / "artifacts"
     browser.check_docs(session, dst, str(answers["project_slug"]), artifacts)
+
+
+@nox.session(allow_parallel=True)
+@timed
+def browser_sessions(session: nox.Session) -> None:
+    """Sign in, reload, refresh by cookie and log out in headless Chromium; hostile pages fail.
+
+    The refresh token lives in an HttpOnly cookie (X-Auth-Transport: cookie); pages of
+    another origin and of another site try to spend or end the session and must not.
+    """
+    dst = RENDER_ROOT / "browser-sessions"
+    answers = render(session, dst, "sqlite", ())
+    check_sessions(session, dst, str(answers["project_slug"]))
 
 
 @nox.session(allow_parallel=True, tags=["update"])

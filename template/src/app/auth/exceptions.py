@@ -30,6 +30,11 @@ class TokenRevokedError(AppError):
     headers = INVALID_TOKEN_CHALLENGE
 
 
+class OriginNotAllowedError(ForbiddenError):
+    error_code = "ORIGIN_NOT_ALLOWED"
+    detail = "The session cookie is only for pages of the allowed origins (CORS_ORIGINS)."
+
+
 class RefreshTokenInvalidError(AppError):
     status_code = 401
     error_code = "TOKEN_INVALID"

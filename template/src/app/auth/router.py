@@ -7,8 +7,10 @@ from fastapi import APIRouter, BackgroundTasks, Form, status
 from fastapi.responses import JSONResponse
 
 from app.auth import account, service
+from app.auth.browser import AccessTokenDep, SignInDep
 from app.auth.exceptions import InvalidTokenRequestError, UnsupportedGrantTypeError
 from app.auth.schemas import (
+    BrowserTokenResponse,
     LoginRequest,
     RefreshRequest,
     RevokeRequest,
@@ -38,7 +40,7 @@ REGISTER_ACCEPTED = "Check your inbox: we sent a message to this address."
 @router.post(
     "/register",
     status_code=status.HTTP_201_CREATED,
-    response_model=TokenResponse,
+    response_model=TokenResponse | BrowserTokenResponse,
     responses={
         status.HTTP_202_ACCEPTED: {
             "model": Detail,
@@ -55,7 +57,8 @@ async def register(
     limiter: RateLimiterDep,
     sender: EmailSenderDep,
     background: BackgroundTasks,
-) -> TokenResponse | JSONResponse:
+    sign_in: SignInDep,
+) -> TokenResponse | BrowserTokenResponse | JSONResponse:
     """Create an account and email a link to confirm the address.
 
     Without `EMAIL_VERIFICATION_REQUIRED` (development): 201, signed in at once;
@@ -81,7 +84,7 @@ async def register(
         accepted = Detail(detail=REGISTER_ACCEPTED).model_dump()
         return JSONResponse(accepted, status_code=status.HTTP_202_ACCEPTED)
     user = await _create_account(session, hasher, settings, context, sender, background, body)
-    return await service.start_session(session, settings, user, context)
+    return await sign_in.start(user)
 
 
 async def _create_account(
@@ -115,13 +118,18 @@ async def login(
     settings: SettingsDep,
     context: RequestContextDep,
     limiter: RateLimiterDep,
-) -> TokenResponse:
-    """Sign in with email and password (JSON)."""
+    sign_in: SignInDep,
+) -> TokenResponse | BrowserTokenResponse:
+    """Sign in with email and password (JSON).
+
+    With `X-Auth-Transport: cookie` the refresh token is set as an HttpOnly cookie
+    instead of answered.
+    """
     await _limit_login(limiter, settings.rate_limit_login, context.ip_address, body.email)
     user = await service.authenticate(
         session, hasher, settings, context, email=body.email, password=body.password
     )
-    return await service.start_session(session, settings, user, context)
+    return await sign_in.start(user)
 
 
 @router.post("/token")
@@ -162,15 +170,19 @@ async def _limit_login(limiter: RateLimiterDep, limit: str, ip: str | None, emai
 
 @router.post("/refresh")
 async def refresh(
-    body: RefreshRequest,
-    session: SessionDep,
     settings: SettingsDep,
     context: RequestContextDep,
     limiter: RateLimiterDep,
-) -> TokenResponse:
-    """Spend a refresh token for a new pair. Reusing a spent one ends its session."""
+    sign_in: SignInDep,
+    body: RefreshRequest | None = None,
+) -> TokenResponse | BrowserTokenResponse:
+    """Spend a refresh token for a new pair. Reusing a spent one ends its session.
+
+    The body is required, except with `X-Auth-Transport: cookie`: then the cookie's
+    refresh token is spent and the next one set in its place.
+    """
     await limiter.hit(settings.rate_limit_refresh, f"refresh:ip:{context.ip_address}")
-    return await service.rotate_refresh_token(session, settings, context, body.refresh_token)
+    return await sign_in.rotate(body.refresh_token if body else None)
 
 
 @router.post("/revoke")
@@ -181,17 +193,23 @@ async def revoke(body: RevokeRequest, session: SessionDep, context: RequestConte
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
-async def logout(auth: CurrentAuth, session: SessionDep, context: RequestContextDep) -> None:
-    """End this session; its access and refresh tokens stop working at once."""
-    await service.revoke_session(session, auth.user.id, auth.session_id)
-    audit.record(session, AuditAction.LOGOUT, context, actor_id=auth.user.id)
+async def logout(access_token: AccessTokenDep, sign_in: SignInDep) -> None:
+    """End this session; its access and refresh tokens stop working at once.
+
+    With `X-Auth-Transport: cookie`, the cookie's session ends (no access token
+    needed) and the cookie is cleared.
+    """
+    await sign_in.end(access_token)
 
 
 @router.post("/logout-all", status_code=status.HTTP_204_NO_CONTENT)
-async def logout_all(user: CurrentUser, session: SessionDep, context: RequestContextDep) -> None:
-    """End every session of the current user."""
+async def logout_all(
+    user: CurrentUser, session: SessionDep, context: RequestContextDep, sign_in: SignInDep
+) -> None:
+    """End every session of the current user (and clear the cookie, if it is used)."""
     await service.revoke_all_sessions(session, user.id)
     audit.record(session, AuditAction.LOGOUT_ALL, context, actor_id=user.id)
+    sign_in.forget()
 
 
 @router.get("/me")

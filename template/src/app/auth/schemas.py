@@ -31,6 +31,21 @@ class TokenResponse(BaseModel):
     user: UserRead
 
 
+class BrowserTokenResponse(BaseModel):
+    """The answer of sign-in and refresh with the cookie transport (`X-Auth-Transport: cookie`).
+
+    The refresh token is in the HttpOnly cookie, never in the body.
+    """
+
+    # A body with a refresh token is never mistaken for this one.
+    model_config = ConfigDict(extra="forbid")
+
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int = Field(description="Seconds until the access token expires")
+    user: UserRead
+
+
 class RefreshRequest(StrictModel):
     refresh_token: str = OpaqueToken
 

@@ -168,17 +168,30 @@ class Settings(BaseSettings):
     lockout_window_minutes: Annotated[int, Field(ge=1)] = 15
     lockout_minutes: Annotated[int, Field(ge=1)] = 15
 
+    # Browser sessions: the refresh token in an HttpOnly cookie (app/auth/browser.py).
+    # The name gets the `__Secure-` prefix when the cookie is Secure.
+    session_cookie_name: Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")] = (
+        "refresh_token"
+    )
+    # Unset: the API's own host only (safest). Set to share it with subdomains.
+    session_cookie_domain: Annotated[str | None, Field(pattern=r"^[a-z0-9.-]+$")] = None
+    session_cookie_samesite: Literal["lax", "strict"] = "strict"
+    # Default: on in production only, where off is refused.
+    session_cookie_secure: bool = False
+
     @model_validator(mode="before")
     @classmethod
     def _production_defaults(cls, data: Any) -> Any:
         """In production, what is handy on a laptop is off unless a setting says otherwise.
 
-        The API docs are off, and sign-in waits for a verified email (ASVS 13.4.5).
+        The API docs are off, sign-in waits for a verified email (ASVS 13.4.5), and
+        the session cookie is Secure.
         """
         if isinstance(data, dict):
             production = str(data.get("environment", "")).lower() == Environment.PRODUCTION
             data.setdefault("docs_enabled", not production)
             data.setdefault("email_verification_required", production)
+            data.setdefault("session_cookie_secure", production)
         return data
 
     @field_validator(
@@ -247,6 +260,11 @@ class Settings(BaseSettings):
         if self.email_backend == "console":
             # The console backend prints sign-in links: fine on a laptop, a leak in production.
             raise ValueError("EMAIL_BACKEND must be smtp in production.")
+        if not self.session_cookie_secure:
+            raise ValueError("SESSION_COOKIE_SECURE must be true in production.")
+        if plain := [o for o in self.cors_origins if o.startswith("http://")]:
+            # Such a page can be rewritten in transit, and would ride the session cookie.
+            raise ValueError(f"CORS_ORIGINS must be https:// in production, not {plain[0]}.")
         return self
 
 

@@ -173,7 +173,9 @@ def install_http_middleware(app: FastAPI, settings: Settings) -> None:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
-            allow_credentials=True,
+            # Credentials (the session cookie) only for origins named exactly: with `*`,
+            # Starlette would echo any origin that sends a cookie.
+            allow_credentials="*" not in settings.cors_origins,
             allow_methods=["*"],
             allow_headers=["*"],
             expose_headers=["X-Request-ID", "Retry-After"],
