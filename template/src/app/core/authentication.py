@@ -30,7 +30,7 @@ from app.core.permissions import (
     UnknownPermissionError,
     authorize,
 )
-from app.core.services import ServicesDep
+from app.core.services import Services, ServicesDep
 from app.core.session_cache import SessionCache
 
 # auto_error=False: a missing token gets the error envelope, not FastAPI's default.
@@ -87,22 +87,33 @@ AuthenticatorDep = Annotated[Authenticator, Depends(get_authenticator)]
 
 
 async def get_authentication(
-    request: Request,
-    token: Annotated[str | None, Depends(bearer_token)],
-    services: ServicesDep,
-    session: SessionDep,
+    token: str | None,
+    services: Services,
+    session: AsyncSession,
+    *,
+    cache: SessionCache | None = None,
 ) -> Authentication:
+    """The caller of `token`; `cache` only for a request that changes nothing."""
     if not token:
         raise NotAuthenticatedError
-    # The session cache serves read-only requests only: a write always sees the database.
-    cache = services.session_cache if request.method in READ_ONLY_METHODS else None
     authentication = await services.authenticator.authenticate(session, token, cache=cache)
     # Every later log line of this request says who made it.
     structlog.contextvars.bind_contextvars(user_id=str(authentication.principal.id))
     return authentication
 
 
-AuthenticationDep = Annotated[Authentication, Depends(get_authentication)]
+async def get_request_authentication(
+    request: Request,
+    token: Annotated[str | None, Depends(bearer_token)],
+    services: ServicesDep,
+    session: SessionDep,
+) -> Authentication:
+    # The session cache serves read-only requests only: a write always sees the database.
+    cache = services.session_cache if request.method in READ_ONLY_METHODS else None
+    return await get_authentication(token, services, session, cache=cache)
+
+
+AuthenticationDep = Annotated[Authentication, Depends(get_request_authentication)]
 
 
 def require_permission(obj: str, action: str) -> Any:
