@@ -35,22 +35,17 @@ class Authz:
     async def assign(
         self, role: str, *, user_id: object = None, member_role: str | None = None
     ) -> None:
-        body = {
-            "user_id": str(user_id) if user_id else None,
-            "member_role": member_role,
-            "role": role,
-        }
-        await self.call("POST", ROLES, body)
+        await self.call("POST", ROLES, role_assignment(role, user_id, member_role))
 
     async def unassign(
         self, role: str, *, user_id: object = None, member_role: str | None = None
     ) -> None:
-        body = {
-            "user_id": str(user_id) if user_id else None,
-            "member_role": member_role,
-            "role": role,
-        }
-        await self.call("DELETE", ROLES, body)
+        await self.call("DELETE", ROLES, role_assignment(role, user_id, member_role))
+
+
+def role_assignment(role: str, user_id: object, member_role: str | None) -> dict[str, Any]:
+    """The body of /authz/roles: a user id or a member role put in `role`."""
+    return {"user_id": str(user_id) if user_id else None, "member_role": member_role, "role": role}
 
 
 @pytest.fixture
