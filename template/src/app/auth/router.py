@@ -14,7 +14,6 @@ from app.auth.exceptions import (
     InvalidTokenRequestError,
     UnsupportedGrantTypeError,
 )
-from app.auth.sign_in_codes import redeem_sign_in_code
 from app.auth.schemas import (
     BrowserTokenResponse,
     LoginRequest,
@@ -23,6 +22,7 @@ from app.auth.schemas import (
     SessionRead,
     TokenResponse,
 )
+from app.auth.sign_in_codes import redeem_sign_in_code
 from app.core import audit
 from app.core.audit import AuditAction
 from app.core.context import RequestContextDep
@@ -179,12 +179,12 @@ async def token(
             raise InvalidTokenRequestError
         await limiter.hit(settings.rate_limit_login, f"login:ip:{context.ip_address}")
         user_id = await redeem_sign_in_code(services.ephemeral_store, code)
-        user = await session.get(User, user_id) if user_id is not None else None
-        if user is None:
+        coded = await session.get(User, user_id) if user_id is not None else None
+        if coded is None:
             raise InvalidGrantError
-        if not user.is_active:
+        if not coded.is_active:
             raise AccountDisabledError
-        return await sign_in.start(user)
+        return await sign_in.start(coded)
     raise UnsupportedGrantTypeError
 
 

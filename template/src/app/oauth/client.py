@@ -10,9 +10,10 @@ import hashlib
 import json
 from typing import Any
 
-import httpx
-from authlib.integrations.httpx_client import AsyncOAuth2Client
+import httpx2
+import structlog
 from authlib.integrations.base_client import OAuthError
+from authlib.integrations.httpx_client import AsyncOAuth2Client
 from authlib.oidc.core import CodeIDToken
 from joserfc import jwt
 from joserfc.errors import JoseError
@@ -26,12 +27,14 @@ from app.oauth.exceptions import (
 )
 from app.oauth.providers import Identity, Provider
 
+logger = structlog.get_logger(__name__)
+
 DISCOVERY_TTL_SECONDS = 3600
 # Clock difference allowed between us and the provider for `exp`, `iat` and `nbf`.
 CLOCK_LEEWAY_SECONDS = 60
 GITHUB_HEADERS = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"}
 # A provider's answer we cannot read is the provider's failure, not ours.
-_UNREADABLE = (httpx.HTTPError, ValueError, KeyError, TypeError)
+_UNREADABLE = (httpx2.HTTPError, ValueError, KeyError, TypeError)
 
 
 class ProviderClient:
@@ -76,6 +79,7 @@ class ProviderClient:
             # The token endpoint refused: a wrong verifier, a spent or foreign code.
             raise CodeRejectedError from exc
         except _UNREADABLE as exc:
+            _log_failure(self.provider.name, exc)
             raise ProviderUnavailableError from exc
 
     async def metadata(self) -> dict[str, Any]:
@@ -85,12 +89,13 @@ class ProviderClient:
         if (cached := await self._cache.get(key)) is not None:
             return dict(json.loads(cached))
         try:
-            async with httpx.AsyncClient(timeout=self._timeout) as client:
+            async with httpx2.AsyncClient(timeout=self._timeout) as client:
                 response = await client.get(url)
                 response.raise_for_status()
                 metadata = dict(response.json())
             _check_metadata(url, metadata)
         except _UNREADABLE as exc:
+            _log_failure(self.provider.name, exc)
             raise ProviderUnavailableError from exc
         await self._cache.set(key, json.dumps(metadata), ttl_seconds=DISCOVERY_TTL_SECONDS)
         return metadata
@@ -103,15 +108,21 @@ class ProviderClient:
             )
             if "id_token" not in token:
                 raise IdTokenInvalidError
-            keys = (await client.get(metadata["jwks_uri"], withhold_token=True)).json()
+            keys = await _get_json(client, metadata["jwks_uri"], withhold_token=True)
             claims = self._validate_id_token(metadata, keys, token, nonce)
             if "email" not in claims and "userinfo_endpoint" in metadata:
                 claims = await self._userinfo(client, metadata["userinfo_endpoint"], claims)
         verified = claims.get("email_verified") in (True, "true")
-        return _identity(self.provider.name, str(claims["sub"]), claims.get("email"), verified, claims.get("name"))
+        return _identity(
+            self.provider.name,
+            str(claims["sub"]),
+            claims.get("email"),
+            verified,
+            claims.get("name"),
+        )
 
     def _validate_id_token(
-        self, metadata: dict[str, Any], keys: dict[str, Any], token: dict[str, Any], nonce: str
+        self, metadata: dict[str, Any], keys: Any, token: dict[str, Any], nonce: str
     ) -> dict[str, Any]:
         """Signature (the provider's published keys), issuer, audience, expiry and nonce."""
         algorithms = [
@@ -120,7 +131,9 @@ class ProviderClient:
             if alg != "none"
         ]
         try:
-            decoded = jwt.decode(token["id_token"], KeySet.import_key_set(keys), algorithms=algorithms)
+            decoded = jwt.decode(
+                token["id_token"], KeySet.import_key_set(keys), algorithms=algorithms
+            )
             claims = CodeIDToken(
                 decoded.claims,
                 decoded.header,
@@ -143,21 +156,20 @@ class ProviderClient:
         self, client: AsyncOAuth2Client, endpoint: str, claims: dict[str, Any]
     ) -> dict[str, Any]:
         """The ID token's claims with the email from userinfo, which must be the same user."""
-        response = await client.get(endpoint)
-        response.raise_for_status()
-        userinfo = dict(response.json())
+        userinfo = dict(await _get_json(client, endpoint))
         if userinfo.get("sub") != claims["sub"]:
             raise IdTokenInvalidError
         email = {key: userinfo.get(key) for key in ("email", "email_verified")}
         return {"name": userinfo.get("name"), **claims, **email}
 
     async def _github_identity(self, code: str, code_verifier: str) -> Identity:
+        api = self.provider.api_url
         async with self._client() as client:
             await client.fetch_token(
                 str(self.provider.token_url), code=code, code_verifier=code_verifier
             )
-            user = await _github_get(client, f"{self.provider.api_url}/user")
-            emails = await _github_get(client, f"{self.provider.api_url}/user/emails")
+            user = await _get_json(client, f"{api}/user", headers=GITHUB_HEADERS)
+            emails = await _get_json(client, f"{api}/user/emails", headers=GITHUB_HEADERS)
         # Only an address GitHub has verified; the primary one if it is.
         verified = sorted(
             (e for e in emails if e.get("verified") is True and e.get("email")),
@@ -165,14 +177,24 @@ class ProviderClient:
         )
         email = verified[0]["email"] if verified else None
         return _identity(
-            self.provider.name, str(user["id"]), email, email is not None, user.get("name") or user.get("login")
+            self.provider.name,
+            str(user["id"]),
+            email,
+            email is not None,
+            user.get("name") or user.get("login"),
         )
 
 
-async def _github_get(client: AsyncOAuth2Client, url: str) -> Any:
-    response = await client.get(url, headers=GITHUB_HEADERS)
+async def _get_json(client: AsyncOAuth2Client, url: str, **kwargs: Any) -> Any:
+    """GET with the access token (unless `withhold_token=True`); a 4xx or 5xx raises."""
+    response = await client.request("GET", url, **kwargs)
     response.raise_for_status()
     return response.json()
+
+
+def _log_failure(provider: str, exc: Exception) -> None:
+    # The type only: an error's text may quote a URL with a code in it.
+    logger.warning("oauth provider failed", provider=provider, error=type(exc).__name__)
 
 
 def _check_metadata(url: str, metadata: dict[str, Any]) -> None:
@@ -185,9 +207,7 @@ def _check_metadata(url: str, metadata: dict[str, Any]) -> None:
             raise ValueError(f"the discovery document has no {key}")
 
 
-def _identity(
-    provider: str, subject: str, email: object, verified: bool, name: object
-) -> Identity:
+def _identity(provider: str, subject: str, email: object, verified: bool, name: object) -> Identity:
     address = email.lower() if isinstance(email, str) and email else None
     return Identity(
         provider=provider,

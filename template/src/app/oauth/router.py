@@ -1,6 +1,6 @@
 """`/api/v1/auth`: the providers, and the two legs of a social sign-in."""
 
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Header, Query, Request, status
@@ -37,7 +37,7 @@ router = APIRouter(prefix=f"{API_PREFIX}/auth", tags=["oauth"], responses=ERROR_
 
 # Where the frontend receives the browser at the end: `?code=` or `?error=`.
 FRONTEND_CALLBACK_PATH = "/oauth/callback"
-REDIRECT = {status.HTTP_302_FOUND: {"description": "To the provider, or back to the frontend"}}
+REDIRECT: dict[int | str, dict[str, Any]] = {status.HTTP_302_FOUND: {"description": "To the provider, or back to the frontend"}}
 
 
 @router.get("/providers")

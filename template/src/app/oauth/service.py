@@ -33,9 +33,7 @@ UNLINKED = "oauth.unlinked"
 USER_CREATED = "oauth.user_created"
 
 
-async def sign_in_with(
-    session: AsyncSession, identity: Identity, context: RequestContext
-) -> User:
+async def sign_in_with(session: AsyncSession, identity: Identity, context: RequestContext) -> User:
     """The user `identity` signs in, created or linked by the rules above.
 
     Every refusal comes before the first write, so a refused sign-in changes nothing.
@@ -77,7 +75,11 @@ async def _user_for_new_identity(
         # Written before the account that refers to it.
         await session.flush()
         audit.record(
-            session, USER_CREATED, context, actor_id=user.id, target_id=user.id,
+            session,
+            USER_CREATED,
+            context,
+            actor_id=user.id,
+            target_id=user.id,
             provider=identity.provider,
         )
         return user
