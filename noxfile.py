@@ -49,6 +49,9 @@ from nox_support.render_checks import find_problems
 from nox_support.timing import records_dir, step, timed
 
 RENDER_ROOT = ROOT / ".nox" / "render"
+# The rendered tests/fuzz run's budget (seeded and deterministic either way).
+FUZZ_QUICK = {"FUZZ_MAX_EXAMPLES": "5", "FUZZ_COVERAGE": "0"}
+FUZZ_DEEP = {"FUZZ_MAX_EXAMPLES": "10", "FUZZ_COVERAGE": "1"}
 
 nox.needs_version = ">=2026.10.20"
 logging.getLogger("plumbum").setLevel(logging.WARNING)  # copier's git calls: quiet
@@ -189,6 +192,14 @@ def combo(session: nox.Session, database: str, modules: tuple[str, ...]) -> None
                 session.run("uv", "run", "pytest", *pytest_args, env=pytest_env, external=True)
         finally:
             beside.report(session)
+
+        # Schemathesis over the OpenAPI document, on the database pytest left empty: its
+        # fuzzing phase everywhere; on the fullest PostgreSQL combination, also the coverage
+        # phase (boundaries, wrong types, unexpected methods) with a larger budget.
+        deep = database == "postgresql" and len(modules) == len(MODULES)
+        fuzz_env = {**env, **(FUZZ_DEEP if deep else FUZZ_QUICK)}
+        with step(session, "fuzz"):
+            session.run("uv", "run", "pytest", "-m", "fuzz", "--no-cov", env=fuzz_env, external=True)
 
 
 @nox.session(allow_parallel=True, tags=["redis"])

@@ -83,8 +83,8 @@ async def test_v2_2_1_the_database_refusing_a_value_is_422_not_500(
 
 async def test_v2_2_1_the_schema_says_email_is_never_null(client: httpx.AsyncClient) -> None:
     schemas = (await client.get("/openapi.json")).json()["components"]["schemas"]
-    assert "null" not in str(schemas["ProfileUpdate"]["properties"]["email"])
-    assert "null" in str(schemas["ProfileUpdate"]["properties"]["full_name"])
+    assert "null" not in str(schemas["UserUpdate"]["properties"]["email"])
+    assert "null" in str(schemas["UserUpdate"]["properties"]["full_name"])
     assert schemas["UserUpdate"]["properties"]["is_active"]["type"] == "boolean"
 
 

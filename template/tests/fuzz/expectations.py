@@ -15,11 +15,9 @@ ENDS_SESSION = {
     "delete_user_api_v1_users__user_id__delete": "users",
 }
 
-# What an admin can do to itself through `me` (deactivate, demote, delete) or to every
-# admin at once (the policies and roles that make one).
+# What an admin can do to every admin at once: the policies and roles that make one (it
+# cannot demote or deactivate itself through `me`; deleting itself is in ENDS_SESSION).
 ENDS_ADMIN = {
-    "replace_user_api_v1_users__user_id__put": "auth",
-    "update_user_api_v1_users__user_id__patch": "auth",
     "remove_policy_api_v1_authz_policies_delete": "casbin",
     "unassign_role_api_v1_authz_roles_delete": "casbin",
 }

@@ -23,7 +23,6 @@ from typing import Annotated
 from urllib.parse import urlsplit
 
 from fastapi import Depends, Header, Request, Response
-from fastapi.exceptions import RequestValidationError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -48,7 +47,6 @@ TRANSPORT_HEADER = "X-Auth-Transport"
 # takes the `__Secure-` prefix: browsers accept it only with Secure, over HTTPS.
 COOKIE_PATH = f"{API_PREFIX}/auth"
 SECURE_PREFIX = "__Secure-"
-MISSING_BODY = {"type": "missing", "loc": ("body",), "msg": "Field required", "input": None}
 
 
 class Transport(StrEnum):
@@ -162,8 +160,9 @@ class SignIn:
         """Spend the refresh token (the body's, or the cookie's) for the next pair."""
         if self.transport is Transport.JSON:
             if refresh_token is None:
-                # What FastAPI answers a JSON client that sends no body, as before.
-                raise RequestValidationError([MISSING_BODY])
+                # The body is optional in the schema (the cookie transport has none):
+                # no token to spend is a refused token, not a malformed request.
+                raise RefreshTokenInvalidError
             return await service.rotate_refresh_token(
                 self.session, self.settings, self.context, refresh_token
             )

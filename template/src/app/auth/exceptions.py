@@ -1,8 +1,11 @@
 """Errors of sign-in and tokens."""
 
+from typing import Any
+
 from app.core.errors import (
     INVALID_TOKEN_CHALLENGE,
     AppError,
+    ErrorEnvelope,
     ForbiddenError,
     NotFoundError,
     RetryLaterError,
@@ -70,6 +73,15 @@ class AccountLockedError(RetryLaterError):
     status_code = 423
     error_code = "ACCOUNT_LOCKED"
     detail = "Too many failed sign-ins; try again later."
+
+
+# Documented on every route that checks a password, and so may answer the lockout.
+LOCKED_RESPONSES: dict[int | str, dict[str, Any]] = {
+    AccountLockedError.status_code: {
+        "model": ErrorEnvelope,
+        "description": "Locked: too many wrong passwords (see `Retry-After`)",
+    }
+}
 
 
 class AccountTokenInvalidError(AppError):

@@ -12,6 +12,7 @@ from fastapi import APIRouter, status
 from app.auth import account
 from app.auth import service as auth_service
 from app.auth.account_changes import AccountChanges, AccountChangesDep
+from app.auth.exceptions import LOCKED_RESPONSES
 from app.core import audit
 from app.core.audit import AuditAction
 from app.core.context import RequestContextDep
@@ -26,25 +27,16 @@ from app.users import service
 from app.users.dependencies import Authenticated, CurrentAuth, TargetUser
 from app.users.exceptions import OwnAccountChangeError
 from app.users.models import User
-from app.users.schemas import PasswordChange, ProfileUpdate, UserRead, UserReplace, UserUpdate
+from app.users.schemas import PasswordChange, UserRead, UserReplace, UserUpdate
 
 router = APIRouter(prefix=f"{API_PREFIX}/users", tags=["users"], responses=ERROR_RESPONSES)
 
 ADMIN_ONLY_FIELDS = ("role", "is_active")
 
 
-@router.patch("/me")
-async def update_me(body: ProfileUpdate, auth: CurrentAuth, changes: AccountChangesDep) -> UserRead:
-    """Change your own email, username or name; only the fields sent change.
-
-    A new email needs `current_password`: it stays in `pending_email` until the
-    link mailed to it is opened, the old address is told, and your other
-    sessions end.
-    """
-    return await _apply(changes, auth, auth.user, body.model_dump(exclude_unset=True))
-
-
-@router.post("/me/password", status_code=status.HTTP_204_NO_CONTENT)
+@router.post(
+    "/me/password", status_code=status.HTTP_204_NO_CONTENT, responses=LOCKED_RESPONSES
+)
 async def change_password(
     body: PasswordChange,
     auth: CurrentAuth,
@@ -72,7 +64,7 @@ async def change_password(
     audit.record(session, AuditAction.PASSWORD_CHANGED, context, actor_id=user.id)
 
 
-@router.put("/{user_id}")
+@router.put("/{user_id}", responses=LOCKED_RESPONSES)
 async def replace_user(
     body: UserReplace,
     user: TargetUser,
@@ -93,7 +85,7 @@ async def replace_user(
     return await _apply(changes, auth, user, fields)
 
 
-@router.patch("/{user_id}")
+@router.patch("/{user_id}", responses=LOCKED_RESPONSES)
 async def update_user(
     body: UserUpdate,
     user: TargetUser,

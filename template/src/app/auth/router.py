@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from app.auth import account, service
 from app.auth.browser import AccessTokenDep, SignInDep
 from app.auth.exceptions import (
+    LOCKED_RESPONSES,
     AccountDisabledError,
     InvalidGrantError,
     InvalidTokenRequestError,
@@ -117,7 +118,7 @@ async def _create_account(
     return user
 
 
-@router.post("/login")
+@router.post("/login", responses=LOCKED_RESPONSES)
 async def login(
     body: LoginRequest,
     session: SessionDep,
@@ -139,7 +140,7 @@ async def login(
     return await sign_in.start(user)
 
 
-@router.post("/token")
+@router.post("/token", responses=LOCKED_RESPONSES)
 async def token(
     session: SessionDep,
     hasher: PasswordHasherDep,
@@ -203,7 +204,7 @@ async def refresh(
     """Spend a refresh token for a new pair. Reusing a spent one ends its session.
 
     The body is required, except with `X-Auth-Transport: cookie`: then the cookie's
-    refresh token is spent and the next one set in its place.
+    refresh token is spent and the next one set in its place. No token at all is 401.
     """
     await limiter.hit(settings.rate_limit_refresh, f"refresh:ip:{context.ip_address}")
     return await sign_in.rotate(body.refresh_token if body else None)

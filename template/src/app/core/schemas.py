@@ -55,8 +55,23 @@ def _refuse_nul(value: Any) -> Any:
     return value
 
 
+# The schema states the rule, so a client (or a fuzzer) that follows it never sends a NUL.
+NO_NUL_PATTERN = "^[^\\x00]*$"
+
+
+def _schema_refuses_nul(schema: dict[str, Any]) -> None:
+    """Give each plain text field of a model's JSON schema the no-NUL pattern."""
+    for field in schema.get("properties", {}).values():
+        for option in field.get("anyOf", [field]):
+            plain = "pattern" not in option and "format" not in option
+            if option.get("type") == "string" and plain:
+                option["pattern"] = NO_NUL_PATTERN
+
+
 class QueryModel(BaseModel):
     """Query parameters: text without NUL characters."""
+
+    model_config = ConfigDict(json_schema_extra=_schema_refuses_nul)
 
     @field_validator("*", mode="after")
     @classmethod

@@ -60,7 +60,10 @@ async def create_user(
     return UserRead.model_validate(user)
 
 
-@router.get("/me")
+# `GET /{user_id}` with `me` is the documented spelling; this route only spares it the
+# target lookup. In the schema too, `/users/me` would be a path of its own whose `Allow`
+# names the methods `/{user_id}` serves for `me` (PUT, PATCH, DELETE) but it does not list.
+@router.get("/me", include_in_schema=False)
 async def read_me(user: CurrentUser) -> UserRead:
     return UserRead.model_validate(user)
 

@@ -16,6 +16,7 @@ from pydantic import (
     WithJsonSchema,
     model_validator,
 )
+from email_validator import SPECIAL_USE_DOMAIN_NAMES
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
@@ -46,7 +47,18 @@ Password = Annotated[
 # A password being checked, not set. The max length also stops multi-megabyte
 # strings from reaching the hasher.
 AnyPassword = Annotated[str, Field(min_length=1, max_length=MAX_LENGTH)]
-Email = Annotated[EmailStr, Field(max_length=320), AfterValidator(_lowercase)]
+# The address may not end in a special-use name (`.test`, `.local`, ...): email-validator
+# refuses them, and the schema says so (each letter in either case).
+_SPECIAL_USE = "|".join(
+    "".join(f"[{c}{c.upper()}]" if c.isalpha() else c for c in name)
+    for name in SPECIAL_USE_DOMAIN_NAMES
+)
+EMAIL_PATTERN = rf"^(?!.*[@.](?:{_SPECIAL_USE})$).*$"
+Email = Annotated[
+    EmailStr,
+    Field(max_length=320, json_schema_extra={"pattern": EMAIL_PATTERN}),
+    AfterValidator(_lowercase),
+]
 Username = Annotated[
     str,
     Field(min_length=3, max_length=50, pattern=r"^[A-Za-z0-9_.-]+$"),
@@ -94,7 +106,8 @@ class UserRead(BaseModel):
 
 
 class ProfileUpdate(PartialUpdate):
-    """`PATCH /users/me`: only the fields sent are changed; `null` clears a field.
+    """The fields of `PATCH /users/{id}` (and `/users/me`) everyone may change; only the
+    fields sent are changed; `null` clears a field.
 
     A new `email` of your own needs `current_password`, and takes effect once the
     link mailed to it is opened.
