@@ -14,6 +14,7 @@ sends the browser back to (the service's callback with `code` and `state`, or `e
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import select
@@ -22,9 +23,12 @@ import socket
 import subprocess
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urljoin
+from threading import Thread
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 import pytest
@@ -42,18 +46,31 @@ READY_SECONDS = 30
 STAMP = ".installed-from-lock"
 
 
-@dataclass(frozen=True)
+@dataclass
 class OidcProvider:
-    """A running provider and its one confidential client."""
+    """A running provider (a `node server.mjs` process) and its one confidential client."""
 
     issuer: str
     client_id: str
     client_secret: str
-    redirect_uri: str
+    redirect_uris: list[str]
+    process: subprocess.Popen[str]
 
     @property
     def discovery_url(self) -> str:
         return f"{self.issuer}/.well-known/openid-configuration"
+
+    def stop(self) -> None:
+        """Stop the process; a test may stop its provider early to see it down."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
 
 
 def lock_digest() -> str:
@@ -98,83 +115,90 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@dataclass
-class ProviderProcess:
-    """One `node server.mjs` on a free loopback port; `start` waits for its ready line."""
-
-    workdir: Path
-    client_id: str
-    client_secret: str
-    redirect_uri: str
-
-    def start(self, node: str, packages: Path) -> OidcProvider:
-        # Node resolves `oidc-provider` beside the script: a copy of it next to a link
-        # to the packages, wherever they were installed.
-        self.workdir.mkdir(parents=True, exist_ok=True)
-        shutil.copy(PROVIDER_DIR / "server.mjs", self.workdir / "server.mjs")
-        (self.workdir / "package.json").write_text('{"type": "module"}')
-        link = self.workdir / "node_modules"
-        if not link.exists():
-            link.symlink_to(packages.resolve(), target_is_directory=True)
-        port = free_port()
-        self.log = self.workdir / "provider.log"
-        command = [node, "server.mjs", "--port", str(port), "--client-id", self.client_id]
-        command += ["--client-secret", self.client_secret, "--redirect-uri", self.redirect_uri]
-        with self.log.open("w") as log:
-            self.process = subprocess.Popen(
-                command, cwd=self.workdir, stdout=subprocess.PIPE, stderr=log, text=True
-            )
-        issuer = self._wait_until_ready()
-        return OidcProvider(issuer, self.client_id, self.client_secret, self.redirect_uri)
-
-    def _wait_until_ready(self) -> str:
-        assert self.process.stdout is not None
-        deadline = time.monotonic() + READY_SECONDS
-        while (left := deadline - time.monotonic()) > 0:
-            readable, _, _ = select.select([self.process.stdout], [], [], left)
-            line = self.process.stdout.readline() if readable else ""
+def start_provider(
+    workdir: Path, client_id: str, client_secret: str, redirect_uris: list[str]
+) -> OidcProvider:
+    """Start `server.mjs` in `workdir` on a free loopback port; wait for its ready line."""
+    node, packages = check_node(), node_modules()
+    # Node finds `oidc-provider` beside the script: a copy of it next to a link to the
+    # packages, wherever they were installed.
+    shutil.copy(PROVIDER_DIR / "server.mjs", workdir / "server.mjs")
+    (workdir / "package.json").write_text('{"type": "module"}')
+    (workdir / "node_modules").symlink_to(packages.resolve(), target_is_directory=True)
+    command = [node, "server.mjs", "--port", str(free_port())]
+    command += ["--client-id", client_id, "--client-secret", client_secret]
+    for uri in redirect_uris:
+        command += ["--redirect-uri", uri]
+    log = workdir / "provider.log"
+    with log.open("w") as stderr:
+        process = subprocess.Popen(
+            command, cwd=workdir, stdout=subprocess.PIPE, stderr=stderr, text=True
+        )
+    provider = OidcProvider("", client_id, client_secret, redirect_uris, process)
+    assert process.stdout is not None
+    deadline = time.monotonic() + READY_SECONDS
+    while (left := deadline - time.monotonic()) > 0 and process.poll() is None:
+        if select.select([process.stdout], [], [], left)[0]:
+            line = process.stdout.readline()
             if line.startswith("ready "):
-                return line.split()[1]
-            if self.process.poll() is not None:
-                break
-        self.stop()
-        pytest.fail(f"the OpenID Connect provider did not start:\n{self.log.read_text()}")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        if self.process.stdout is not None:
-            self.process.stdout.close()
+                provider.issuer = line.split()[1]
+                return provider
+    provider.stop()
+    pytest.fail(f"the OpenID Connect provider did not start:\n{log.read_text()}")
 
 
-StartProvider = Callable[[str, str, str], OidcProvider]
+StartProvider = Callable[..., OidcProvider]
 
 
 @pytest.fixture(scope="session")
 def start_oidc_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StartProvider]:
-    """Start a provider: `start(client_id, client_secret, redirect_uri)` -> OidcProvider.
+    """`start(client_id, client_secret, redirect_uris)` starts a provider; every one
+    started in the test session is stopped at its end."""
+    started: list[OidcProvider] = []
 
-    Every provider started in the test session is stopped at its end."""
-    node, packages = check_node(), node_modules()
-    started: list[ProviderProcess] = []
-
-    def start(client_id: str, client_secret: str, redirect_uri: str) -> OidcProvider:
-        process = ProviderProcess(
-            tmp_path_factory.mktemp("oidc-provider"), client_id, client_secret, redirect_uri
-        )
-        provider = process.start(node, packages)
-        started.append(process)
-        return provider
+    def start(client_id: str, client_secret: str, redirect_uris: list[str]) -> OidcProvider:
+        workdir = tmp_path_factory.mktemp("oidc-provider")
+        started.append(start_provider(workdir, client_id, client_secret, redirect_uris))
+        return started[-1]
 
     try:
         yield start
     finally:
-        for process in started:
-            process.stop()
+        for provider in started:
+            provider.stop()
+
+
+@contextmanager
+def foreign_issuer_discovery(provider: OidcProvider) -> Iterator[str]:
+    """A discovery URL on loopback whose document is `provider`'s, but for its issuer.
+
+    The document names its own origin as the issuer, as a consistent discovery document
+    must, and the real provider's endpoints and keys: the ID tokens the service then gets
+    are genuine and validly signed, but from an issuer other than the one it trusts."""
+    document = httpx.get(provider.discovery_url, timeout=10).json()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = json.dumps({**document, "issuer": issuer}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            """Quiet: the test's output is the service's, not this server's."""
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    issuer = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"{issuer}/.well-known/openid-configuration"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
 
 
 class ProviderRefused(AssertionError):
@@ -182,18 +206,20 @@ class ProviderRefused(AssertionError):
 
 
 async def sign_in_at_provider(
-    authorization_url: str, redirect_uri: str, login: str, *, consent: bool = True
+    authorization_url: str, login: str, *, consent: bool = True
 ) -> str:
-    """Sign in as `login` on the provider's pages; the URL it sends the browser back to.
+    """Sign in as `login` on the provider's pages; the URL it then sends the browser to
+    on another origin (the service's callback, with `code` and `state`, or `error`).
 
     A fresh cookie jar each time, as a new browser: the provider asks for the login and
     the consent again. With `consent=False` the user cancels on the consent page."""
+    origin = "{0.scheme}://{0.netloc}/".format(urlsplit(authorization_url))
     async with httpx.AsyncClient(timeout=10) as browser:
         response = await browser.get(authorization_url)
         for _ in range(10):
             if response.is_redirect:
                 location = urljoin(str(response.url), response.headers["location"])
-                if location.startswith(redirect_uri):
+                if not location.startswith(origin):
                     return location
                 response = await browser.get(location)
                 continue
@@ -208,7 +234,7 @@ async def sign_in_at_provider(
                 response = await browser.post(action, data={"prompt": "consent"})
             else:
                 response = await browser.get(f"{action}/abort")
-        raise ProviderRefused(f"no redirect to {redirect_uri} after 10 steps")
+        raise ProviderRefused("the provider sent the browser nowhere after 10 steps")
 
 
 def _form_action(page: str) -> str:
