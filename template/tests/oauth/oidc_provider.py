@@ -22,7 +22,7 @@ import shutil
 import socket
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -82,7 +82,9 @@ def check_node() -> str:
     node = shutil.which("node")
     if node is None or shutil.which("npm") is None:
         pytest.fail(INSTALL_NODE, pytrace=False)
-    version = subprocess.run([node, "--version"], capture_output=True, text=True, check=False)
+    version = subprocess.run(  # noqa: S603 - the node found on PATH, fixed arguments
+        [node, "--version"], capture_output=True, text=True, check=False
+    )
     match = re.match(r"v(\d+)\.", version.stdout)
     if not match or int(match[1]) < MIN_NODE_MAJOR:
         pytest.fail(f"Found Node.js {version.stdout.strip()}. {INSTALL_NODE}", pytrace=False)
@@ -102,7 +104,9 @@ def node_modules() -> Path:
         npm = shutil.which("npm")
         assert npm is not None  # check_node found it
         install = [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"]
-        result = subprocess.run(install, cwd=PROVIDER_DIR, capture_output=True, text=True)
+        result = subprocess.run(  # noqa: S603 - fixed arguments
+            install, cwd=PROVIDER_DIR, capture_output=True, text=True, check=False
+        )
         if result.returncode != 0:
             pytest.fail(f"npm ci in {PROVIDER_DIR} failed:\n{result.stderr}", pytrace=False)
         stamp.write_text(lock_digest())
@@ -131,7 +135,7 @@ def start_provider(
         command += ["--redirect-uri", uri]
     log = workdir / "provider.log"
     with log.open("w") as stderr:
-        process = subprocess.Popen(
+        process = subprocess.Popen(  # noqa: S603 - our script, arguments from the tests
             command, cwd=workdir, stdout=subprocess.PIPE, stderr=stderr, text=True
         )
     provider = OidcProvider("", client_id, client_secret, redirect_uris, process)
@@ -145,27 +149,6 @@ def start_provider(
                 return provider
     provider.stop()
     pytest.fail(f"the OpenID Connect provider did not start:\n{log.read_text()}")
-
-
-StartProvider = Callable[..., OidcProvider]
-
-
-@pytest.fixture(scope="session")
-def start_oidc_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StartProvider]:
-    """`start(client_id, client_secret, redirect_uris)` starts a provider; every one
-    started in the test session is stopped at its end."""
-    started: list[OidcProvider] = []
-
-    def start(client_id: str, client_secret: str, redirect_uris: list[str]) -> OidcProvider:
-        workdir = tmp_path_factory.mktemp("oidc-provider")
-        started.append(start_provider(workdir, client_id, client_secret, redirect_uris))
-        return started[-1]
-
-    try:
-        yield start
-    finally:
-        for provider in started:
-            provider.stop()
 
 
 @contextmanager
@@ -186,7 +169,7 @@ def foreign_issuer_discovery(provider: OidcProvider) -> Iterator[str]:
             self.end_headers()
             self.wfile.write(body)
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             """Quiet: the test's output is the service's, not this server's."""
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -201,13 +184,11 @@ def foreign_issuer_discovery(provider: OidcProvider) -> Iterator[str]:
         thread.join()
 
 
-class ProviderRefused(AssertionError):
+class ProviderRefusedError(AssertionError):
     """The provider answered with an error page instead of sending the browser back."""
 
 
-async def sign_in_at_provider(
-    authorization_url: str, login: str, *, consent: bool = True
-) -> str:
+async def sign_in_at_provider(authorization_url: str, login: str, *, consent: bool = True) -> str:
     """Sign in as `login` on the provider's pages; the URL it then sends the browser to
     on another origin (the service's callback, with `code` and `state`, or `error`).
 
@@ -224,7 +205,7 @@ async def sign_in_at_provider(
                 response = await browser.get(location)
                 continue
             if response.status_code != 200:
-                raise ProviderRefused(f"{response.status_code}: {response.text[:500]}")
+                raise ProviderRefusedError(f"{response.status_code}: {response.text[:500]}")
             prompt = _form_value(response.text, "prompt")
             action = urljoin(str(response.url), _form_action(response.text))
             if prompt == "login":
@@ -234,18 +215,18 @@ async def sign_in_at_provider(
                 response = await browser.post(action, data={"prompt": "consent"})
             else:
                 response = await browser.get(f"{action}/abort")
-        raise ProviderRefused("the provider sent the browser nowhere after 10 steps")
+        raise ProviderRefusedError("the provider sent the browser nowhere after 10 steps")
 
 
 def _form_action(page: str) -> str:
     match = re.search(r'<form[^>]*action="([^"]+)"', page)
     if match is None:
-        raise ProviderRefused(f"no form on the provider's page: {page[:500]}")
+        raise ProviderRefusedError(f"no form on the provider's page: {page[:500]}")
     return match[1]
 
 
 def _form_value(page: str, name: str) -> str:
     match = re.search(rf'name="{name}" value="([^"]*)"', page)
     if match is None:
-        raise ProviderRefused(f"no {name} field on the provider's page: {page[:500]}")
+        raise ProviderRefusedError(f"no {name} field on the provider's page: {page[:500]}")
     return match[1]
