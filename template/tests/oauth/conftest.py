@@ -52,9 +52,7 @@ def oauth(app: FastAPI, fake: FakeProvider) -> OAuthSettings:
     return settings
 
 
-async def start(
-    client: httpx.AsyncClient, provider: str = "oidc", **headers: str
-) -> str:
+async def start(client: httpx.AsyncClient, provider: str = "oidc", **headers: str) -> str:
     """Start a sign-in as a browser: the authorization URL; the client keeps the cookie."""
     response = await client.get(
         f"/api/v1/auth/{provider}/authorize", headers={"accept": "application/json", **headers}

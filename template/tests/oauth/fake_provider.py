@@ -151,7 +151,9 @@ def _handler(provider: FakeProvider) -> type[BaseHTTPRequestHandler]:
             raw = self.rfile.read(length).decode()
             form = {k: v[0] for k, v in parse_qs(raw).items()}
             path = urlsplit(self.path).path
-            status, body = provider.answer(method, path, form, self.headers.get("authorization", ""))
+            status, body = provider.answer(
+                method, path, form, self.headers.get("authorization", "")
+            )
             payload = json.dumps(body).encode()
             self.send_response(status)
             self.send_header("content-type", "application/json")

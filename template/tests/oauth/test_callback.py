@@ -4,6 +4,7 @@ Against the fake provider on loopback (see fake_provider.py); the end-to-end tes
 repeat the main cases against a real OpenID Connect provider.
 """
 
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -24,7 +25,12 @@ from tests.oauth.fake_provider import FakeProvider, new_key
 
 pytestmark = pytest.mark.usefixtures("oauth")
 
-ALICE = {"sub": "alice-1", "email": "Alice@Example.com", "email_verified": True, "name": "Alice"}
+ALICE: dict[str, Any] = {
+    "sub": "alice-1",
+    "email": "Alice@Example.com",
+    "email_verified": True,
+    "name": "Alice",
+}
 
 
 @pytest.fixture
@@ -238,9 +244,7 @@ async def test_a_provider_that_is_down_is_a_502_not_a_500(
 async def test_authorize_builds_the_redirect_uri_from_settings_not_the_host(
     client: httpx.AsyncClient,
 ) -> None:
-    response = await client.get(
-        "/api/v1/auth/oidc/authorize", headers={"host": "evil.example.com"}
-    )
+    response = await client.get("/api/v1/auth/oidc/authorize", headers={"host": "evil.example.com"})
     assert response.status_code == 302
     query = parse_qs(urlsplit(response.headers["location"]).query)
     assert query["redirect_uri"] == [f"{REDIRECT_BASE}/api/v1/auth/callback/oidc"]

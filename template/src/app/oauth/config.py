@@ -66,13 +66,16 @@ class OAuthSettings(ModuleSettings):
 
     def production_problems(self) -> list[str]:
         problems = []
-        if not self.redirect_base_url.startswith("https://"):
-            problems.append("OAUTH_REDIRECT_BASE_URL must be https:// in production.")
         pairs = {
             "GOOGLE": (self.google_client_id, self.google_client_secret),
             "GITHUB": (self.github_client_id, self.github_client_secret),
             "OIDC": (self.oidc_client_id, self.oidc_client_secret),
         }
+        # With no provider configured the module signs nobody in: nothing to refuse.
+        in_use = any(client_id for client_id, _ in pairs.values())
+        if in_use and not self.redirect_base_url.startswith("https://"):
+            # The provider would send codes back over plain HTTP.
+            problems.append("OAUTH_REDIRECT_BASE_URL must be https:// in production.")
         for name, (client_id, secret) in pairs.items():
             if client_id and (secret is None or len(secret) < MIN_CLIENT_SECRET_LENGTH):
                 problems.append(

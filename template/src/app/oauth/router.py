@@ -37,7 +37,9 @@ router = APIRouter(prefix=f"{API_PREFIX}/auth", tags=["oauth"], responses=ERROR_
 
 # Where the frontend receives the browser at the end: `?code=` or `?error=`.
 FRONTEND_CALLBACK_PATH = "/oauth/callback"
-REDIRECT: dict[int | str, dict[str, Any]] = {status.HTTP_302_FOUND: {"description": "To the provider, or back to the frontend"}}
+REDIRECT: dict[int | str, dict[str, Any]] = {
+    status.HTTP_302_FOUND: {"description": "To the provider, or back to the frontend"}
+}
 
 
 @router.get("/providers")
