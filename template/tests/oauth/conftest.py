@@ -8,6 +8,7 @@ import pytest
 from fastapi import FastAPI
 
 from app.core.services import services_of
+from app.oauth.client import discovery_cache_key
 from app.oauth.config import OAuthSettings
 from tests.oauth.fake_provider import CLIENT_ID, CLIENT_SECRET, FakeProvider, serve_fake_provider
 
@@ -45,10 +46,16 @@ def provider_settings(fake: FakeProvider, **changes: Any) -> OAuthSettings:
 
 
 @pytest.fixture
-def oauth(app: FastAPI, fake: FakeProvider) -> OAuthSettings:
-    """The app's oauth settings, with the fake as its providers."""
+async def oauth(app: FastAPI, fake: FakeProvider) -> OAuthSettings:
+    """The app's oauth settings, with the fake as its providers.
+
+    The fake's discovery document is dropped from the cache, which a shared cache
+    (Redis) keeps from one test to the next.
+    """
     settings = provider_settings(fake)
-    services_of(app).module_settings[OAuthSettings] = settings
+    services = services_of(app)
+    services.module_settings[OAuthSettings] = settings
+    await services.cache.delete(discovery_cache_key(fake.discovery_url))
     return settings
 
 

@@ -85,7 +85,7 @@ class ProviderClient:
     async def metadata(self) -> dict[str, Any]:
         """The provider's discovery document, cached for an hour."""
         url = str(self.provider.discovery_url)
-        key = "oauth:discovery:" + hashlib.sha256(url.encode()).hexdigest()
+        key = discovery_cache_key(url)
         if (cached := await self._cache.get(key)) is not None:
             return dict(json.loads(cached))
         try:
@@ -190,6 +190,11 @@ async def _get_json(client: AsyncOAuth2Client, url: str, **kwargs: Any) -> Any:
     response = await client.request("GET", url, **kwargs)
     response.raise_for_status()
     return response.json()
+
+
+def discovery_cache_key(url: str) -> str:
+    """Where the discovery document of `url` is cached."""
+    return "oauth:discovery:" + hashlib.sha256(url.encode()).hexdigest()
 
 
 def _log_failure(provider: str, exc: Exception) -> None:
