@@ -17,7 +17,6 @@ import hashlib
 import json
 import os
 import re
-import secrets
 import select
 import shutil
 import socket
@@ -156,18 +155,13 @@ def start_provider(
 def foreign_issuer_discovery(provider: OidcProvider) -> Iterator[str]:
     """A discovery URL on loopback whose document is `provider`'s, but for its issuer.
 
-    The document names its own URL's prefix as the issuer, as a consistent discovery
-    document must, and the real provider's endpoints and keys: the ID tokens the service
-    then gets are genuine and validly signed, but from an issuer other than the one it
-    trusts. The issuer has a path of its own, so no discovery document the service cached
-    in an earlier run (Redis keeps them) can be under its URL."""
+    The document names its own origin as the issuer, as a consistent discovery document
+    must, and the real provider's endpoints and keys: the ID tokens the service then gets
+    are genuine and validly signed, but from an issuer other than the one it trusts."""
     document = httpx.get(provider.discovery_url, timeout=10).json()
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            if self.path != urlsplit(discovery_url).path:
-                self.send_error(404)
-                return
             body = json.dumps({**document, "issuer": issuer}).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
@@ -179,12 +173,11 @@ def foreign_issuer_discovery(provider: OidcProvider) -> Iterator[str]:
             """Quiet: the test's output is the service's, not this server's."""
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    issuer = f"http://127.0.0.1:{server.server_address[1]}/{secrets.token_hex(8)}"
-    discovery_url = f"{issuer}/.well-known/openid-configuration"
+    issuer = f"http://127.0.0.1:{server.server_address[1]}"
     thread = Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield discovery_url
+        yield f"{issuer}/.well-known/openid-configuration"
     finally:
         server.shutdown()
         server.server_close()

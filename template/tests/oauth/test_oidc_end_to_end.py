@@ -22,6 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.config import Settings, get_settings
 from app.core.services import services_of
+from app.oauth.client import discovery_cache_key
 from app.oauth.config import OAuthSettings
 from app.oauth.models import OAuthAccount
 from app.users.models import User
@@ -79,20 +80,27 @@ def settings(frontend_url: str) -> Settings:
     return get_settings().model_copy(update=update)
 
 
-def configure(app: FastAPI, **changes: Any) -> None:
-    """Point the app's oauth settings at loopback providers: by default `oidc` only."""
+async def configure(app: FastAPI, **changes: Any) -> None:
+    """Point the app's oauth settings at loopback providers: by default `oidc` only.
+
+    Their discovery documents are dropped from the cache, which Redis keeps from one
+    test and one run to the next: a port may have served another provider before."""
     values: dict[str, Any] = {
         "redirect_base_url": SERVICE,
         "oidc_client_id": CLIENT_ID,
         "oidc_client_secret": CLIENT_SECRET,
         **changes,
     }
-    services_of(app).module_settings[OAuthSettings] = OAuthSettings(**values)
+    services = services_of(app)
+    services.module_settings[OAuthSettings] = OAuthSettings(**values)
+    for name, value in values.items():
+        if name.endswith("discovery_url"):
+            await services.cache.delete(discovery_cache_key(value))
 
 
 @pytest.fixture(autouse=True)
-def oauth(app: FastAPI, provider: OidcProvider) -> None:
-    configure(app, oidc_discovery_url=provider.discovery_url)
+async def oauth(app: FastAPI, provider: OidcProvider) -> None:
+    await configure(app, oidc_discovery_url=provider.discovery_url)
 
 
 async def authorize(client: httpx.AsyncClient, provider: str = "oidc") -> str:
@@ -333,7 +341,7 @@ async def test_an_id_token_of_another_issuer_is_refused(
     # A consistent discovery document naming its own issuer, with the real provider's
     # endpoints and keys: the ID token is genuine and well signed, by another issuer.
     with foreign_issuer_discovery(provider) as discovery_url:
-        configure(app, oidc_discovery_url=discovery_url)
+        await configure(app, oidc_discovery_url=discovery_url)
         url = await authorize(client)
         assert url.startswith(f"{provider.issuer}/auth?")
         response = await back_at_service(client, await sign_in_at_provider(url, ALICE))
@@ -348,7 +356,7 @@ async def test_a_state_of_one_provider_is_refused_on_another(
     second_provider: OidcProvider,
     db_session: AsyncSession,
 ) -> None:
-    configure(
+    await configure(
         app,
         oidc_discovery_url=provider.discovery_url,
         google_client_id=CLIENT_ID,
@@ -389,7 +397,7 @@ async def test_a_provider_down_before_the_sign_in_is_a_clean_error(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
     nothing_listens = f"http://127.0.0.1:{free_port()}"
-    configure(app, oidc_discovery_url=f"{nothing_listens}/.well-known/openid-configuration")
+    await configure(app, oidc_discovery_url=f"{nothing_listens}/.well-known/openid-configuration")
     response = await client.get("/api/v1/auth/oidc/authorize")
     assert_error(response, 502, "OAUTH_PROVIDER_UNAVAILABLE")
 
@@ -402,7 +410,7 @@ async def test_a_provider_down_at_the_callback_is_a_clean_error(
 ) -> None:
     short_lived = launch(tmp_path_factory)
     try:
-        configure(app, oidc_discovery_url=short_lived.discovery_url)
+        await configure(app, oidc_discovery_url=short_lived.discovery_url)
         sent_back = await sign_in_at_provider(await authorize(client), ALICE)
     finally:
         short_lived.stop()
