@@ -146,6 +146,17 @@ async def accounts_of(db_session: AsyncSession, email: str) -> list[OAuthAccount
     return list((await db_session.exec(query.where(User.email == email))).all())
 
 
+def service_logs(caplog: pytest.LogCaptureFixture) -> str:
+    """Every record the service logged at its default level (INFO), its calls to the
+    provider included; not those of the test's own clients (httpx; the service calls
+    providers through httpx2), which log the URLs they open."""
+    return "\n".join(
+        f"{record.getMessage()} {record.args}"
+        for record in caplog.records
+        if record.name.split(".")[0] not in ("httpx", "httpcore")
+    )
+
+
 # --- signing in ----------------------------------------------------------------------------
 
 
@@ -185,14 +196,7 @@ async def test_a_new_user_is_created_and_signed_in(
         body["refresh_token"],
         CLIENT_SECRET,
     ]
-    # Every record the service logs at its default level (INFO), its calls to the
-    # provider included; not those of the test's own clients (httpx; the service calls
-    # providers through httpx2), which log the URLs they open.
-    logs = "\n".join(
-        f"{record.getMessage()} {record.args}"
-        for record in caplog.records
-        if record.name.split(".")[0] not in ("httpx", "httpcore")
-    )
+    logs = service_logs(caplog)
     assert "/api/v1/auth/callback/{provider}" in logs  # the service's request log
     assert f"POST {provider.issuer}/token" in logs  # its call to the token endpoint
     for secret in secrets_seen:
@@ -201,8 +205,9 @@ async def test_a_new_user_is_created_and_signed_in(
 
 @pytest.mark.parametrize("frontend_url", [FRONTEND])
 async def test_with_a_frontend_the_browser_gets_a_one_time_code_for_the_token_pair(
-    client: httpx.AsyncClient,
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO)
     response = await sign_in(client)
     assert response.status_code == 302, response.text
     location = response.headers["location"]
@@ -221,6 +226,10 @@ async def test_with_a_frontend_the_browser_gets_a_one_time_code_for_the_token_pa
         "/api/v1/auth/token", data={"grant_type": "authorization_code", "code": code}
     )
     assert_error(again, 400, "INVALID_GRANT")
+    logs = service_logs(caplog)
+    assert "/api/v1/auth/token" in logs
+    for secret in (code, token.json()["access_token"], token.json()["refresh_token"]):
+        assert secret not in logs
 
 
 @pytest.mark.parametrize("frontend_url", [FRONTEND])
