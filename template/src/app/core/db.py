@@ -32,9 +32,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
     """
     url = make_url(settings.sqlalchemy_database_url)
     if url.get_backend_name() == "sqlite":
-        engine = create_async_engine(
-            url, echo=settings.database_echo, hide_parameters=True
-        )
+        engine = create_async_engine(url, echo=settings.database_echo, hide_parameters=True)
         _make_sqlite_transactional(engine)
         return engine
     connect_args: dict[str, Any] = {}
