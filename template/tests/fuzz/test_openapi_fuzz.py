@@ -19,9 +19,9 @@ from typing import Any
 import pytest
 import schemathesis
 from fastapi import FastAPI
+from schemathesis import BaseSchema
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import events, from_schema
-from schemathesis import BaseSchema
 
 from app.core.config import get_settings
 from app.main import create_app
@@ -51,8 +51,14 @@ class Fuzzer:
 
     def schema(self, excluded: frozenset[str] | set[str] = frozenset()) -> BaseSchema:
         options: list[dict[str, Any]] = [
-            {"include-operation-id": op_id, "checks": {"positive_data_acceptance": {
-                "expected-statuses": ["2XX", "3XX", 401, 403, 404, 409, 429, *statuses]}}}
+            {
+                "include-operation-id": op_id,
+                "checks": {
+                    "positive_data_acceptance": {
+                        "expected-statuses": ["2XX", "3XX", 401, 403, 404, 409, 429, *statuses]
+                    }
+                },
+            }
             for op_id, statuses in EXPECTED_REJECTIONS.items()
         ]
         options += [{"include-operation-id": op_id, "enabled": False} for op_id in excluded]
@@ -74,7 +80,8 @@ class Fuzzer:
 
     def sign_in(self, email: str) -> str:
         login = self.schema()["/api/v1/auth/login"]["POST"]
-        response = login.Case(body={"email": email, "password": PASSWORD}).call()
+        body: dict[str, Any] = {"email": email, "password": PASSWORD}
+        response = login.Case(body=body).call()
         assert response.status_code == 200, response.text
         token: str = response.json()["access_token"]
         return token
@@ -82,7 +89,7 @@ class Fuzzer:
     def create_user(self, email: str, role: str = "user") -> None:
         """An account made by the admin through the API (the first admin comes from the CLI)."""
         create = self.schema()["/api/v1/users/"]["POST"]
-        body = {"email": email, "password": PASSWORD, "role": role}
+        body: dict[str, Any] = {"email": email, "password": PASSWORD, "role": role}
         case = create.Case(body=body, headers={"Authorization": f"Bearer {self.admin_token}"})
         response = case.call()
         assert response.status_code == 201, response.text
@@ -91,7 +98,8 @@ class Fuzzer:
         """A new session of the current ender user; a new user once a case deleted it or
         changed its password. A case that ends its session ends no other."""
         login = self.schema()["/api/v1/auth/login"]["POST"]
-        response = login.Case(body={"email": self.ender, "password": PASSWORD}).call()
+        body: dict[str, Any] = {"email": self.ender, "password": PASSWORD}
+        response = login.Case(body=body).call()
         if response.status_code == 200:
             return str(response.json()["access_token"])
         self.ender = next(self.emails)
@@ -135,8 +143,9 @@ def _failures(recorder: Any) -> Iterator[str]:
             response = interaction.response if interaction else None
             request = interaction.request if interaction else None
             answer = f"{response.status_code} {response.content[:300]!r}" if response else "-"
-            sent = f"{request.method} {request.uri} {(request.body or b'')[:200]!r}" if request else "-"
-            yield f"{recorder.label}: {check.name}: {check.failure_info.failure.title}\n  {sent}\n  -> {answer}"
+            sent = f"{request.method} {request.uri} {request.body!r:.200}" if request else "-"
+            title = check.failure_info.failure.title
+            yield f"{recorder.label}: {check.name}: {title}\n  {sent}\n  -> {answer}"
 
 
 @pytest.fixture(scope="module")
@@ -177,7 +186,7 @@ def test_fuzz_as_user_and_admin_then_the_session_enders(fuzzer: Fuzzer) -> None:
     runs = [
         ("user", fuzzer.schema(ends_session), lambda: fuzzer.user_token, ends_session),
         ("admin", fuzzer.schema(ends_admin), lambda: fuzzer.admin_token, ends_admin),
-        ("session enders", fuzzer.schema(set(labels) - ends_admin), fuzzer.fresh_session_token, None),
+        ("enders", fuzzer.schema(set(labels) - ends_admin), fuzzer.fresh_session_token, None),
     ]
     report = []
     for who, schema, token, excluded in runs:

@@ -34,9 +34,7 @@ router = APIRouter(prefix=f"{API_PREFIX}/users", tags=["users"], responses=ERROR
 ADMIN_ONLY_FIELDS = ("role", "is_active")
 
 
-@router.post(
-    "/me/password", status_code=status.HTTP_204_NO_CONTENT, responses=LOCKED_RESPONSES
-)
+@router.post("/me/password", status_code=status.HTTP_204_NO_CONTENT, responses=LOCKED_RESPONSES)
 async def change_password(
     body: PasswordChange,
     auth: CurrentAuth,
