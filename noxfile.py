@@ -187,7 +187,7 @@ def combo(session: nox.Session, database: str, modules: tuple[str, ...]) -> None
         pytest_args, pytest_env = [*session.posargs], env
         if len(modules) > 1:
             rc = line_coverage.config(dst, ROOT / ".nox" / "coverage" / f"{name}.coveragerc")
-            pytest_args += ["-m", "not slow", f"--cov-config={rc}"]
+            pytest_args += ["-m", "not slow and not fuzz", f"--cov-config={rc}"]
             pytest_env = {**env, **line_coverage.ENV}
         beside = Beside(checks, dst)
         try:
