@@ -50,7 +50,9 @@ async def clear_cache(
     return CacheCleared(deleted=deleted)
 
 
-@router.delete("/{key}", status_code=status.HTTP_204_NO_CONTENT)
+# Under `entries/`: a bare `/{key}` would also match `/status` and `/clear`, so their
+# `Allow` would name a DELETE the schema does not list for them.
+@router.delete("/entries/{key}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_cache_entry(
     key: CacheKey,
     admin: Manager,
