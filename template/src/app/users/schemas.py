@@ -5,6 +5,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, ClassVar, Self
 
+from email_validator import SPECIAL_USE_DOMAIN_NAMES
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -16,7 +17,6 @@ from pydantic import (
     WithJsonSchema,
     model_validator,
 )
-from email_validator import SPECIAL_USE_DOMAIN_NAMES
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
