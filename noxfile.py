@@ -202,7 +202,9 @@ def combo(session: nox.Session, database: str, modules: tuple[str, ...]) -> None
         deep = database == "postgresql" and len(modules) == len(MODULES)
         fuzz_env = {**env, **(FUZZ_DEEP if deep else FUZZ_QUICK)}
         with step(session, "fuzz"):
-            session.run("uv", "run", "pytest", "-m", "fuzz", "--no-cov", env=fuzz_env, external=True)
+            session.run(
+                "uv", "run", "pytest", "-m", "fuzz", "--no-cov", env=fuzz_env, external=True
+            )
 
 
 @nox.session(allow_parallel=True, tags=["redis"])
