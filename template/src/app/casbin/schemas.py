@@ -7,13 +7,24 @@ names modules declare (`tasks`, `write`), or `*` for all of them.
 import re
 import uuid
 from enum import StrEnum
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 
-from pydantic import AfterValidator, BaseModel, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+    model_validator,
+)
 
 from app.core.schemas import StrictModel
 
 ROLE_NAME = re.compile(r"[a-z][a-z0-9_-]{0,62}")
+# The same rule for the schema, with "not an id": `uuid.UUID` reads any 32 hex digits,
+# hyphens anywhere, as an id.
+ROLE_NAME_PATTERN = r"^(?!(?:-*[0-9a-f]){32}-*$)[a-z][a-z0-9_-]{0,62}$"
 
 
 def _role_name(value: str) -> str:
@@ -35,8 +46,25 @@ def _as_user_id(value: str) -> uuid.UUID | None:
         return None
 
 
-RoleName = Annotated[str, StringConstraints(max_length=63), AfterValidator(_role_name)]
-Subject = Annotated[str, StringConstraints(max_length=63), AfterValidator(_subject)]
+RoleName = Annotated[
+    str,
+    StringConstraints(max_length=63),
+    AfterValidator(_role_name),
+    Field(json_schema_extra={"pattern": ROLE_NAME_PATTERN}),
+]
+Subject = Annotated[
+    str,
+    StringConstraints(max_length=63),
+    AfterValidator(_subject),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "format": "uuid"},
+                {"type": "string", "maxLength": 63, "pattern": ROLE_NAME_PATTERN},
+            ]
+        }
+    ),
+]
 Name = Annotated[str, StringConstraints(pattern=r"^(\*|[a-z][a-z0-9_]{0,62})$")]
 
 
@@ -60,8 +88,21 @@ class Policy(StrictModel):
         return [self.subject, self.object, self.action, self.scope.value]
 
 
+def _one_member_schema(schema: dict[str, Any]) -> None:
+    """The schema says it too: one of `user_id` and `member_role`, the other absent or null."""
+    schema["oneOf"] = [
+        {
+            "required": [present],
+            "properties": {present: {"type": "string"}, absent: {"type": "null"}},
+        }
+        for present, absent in (("user_id", "member_role"), ("member_role", "user_id"))
+    ]
+
+
 class RoleAssignment(StrictModel):
     """`user_id` (one user) or `member_role` (every holder of it) gets `role`'s grants."""
+
+    model_config = ConfigDict(json_schema_extra=_one_member_schema)
 
     user_id: uuid.UUID | None = None
     member_role: RoleName | None = None
