@@ -29,6 +29,12 @@ class RoleAssignmentExistsError(ConflictError):
     detail = "This role assignment exists already."
 
 
+class RoleInheritsItselfError(ConflictError):
+    # A conflict with what roles are, not a malformed body: the schema cannot say it.
+    error_code = "ROLE_INHERITS_ITSELF"
+    detail = "A role cannot inherit itself."
+
+
 class RoleAssignmentNotFoundError(NotFoundError):
     error_code = "ROLE_ASSIGNMENT_NOT_FOUND"
     detail = "No such role assignment."

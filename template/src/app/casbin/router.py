@@ -11,6 +11,7 @@ from fastapi import APIRouter, status
 
 from app.casbin import service
 from app.casbin.dependencies import CasbinAuthorizerDep
+from app.casbin.exceptions import RoleInheritsItselfError
 from app.casbin.schemas import PermissionRead, Policy, RoleAssignment
 from app.casbin.service import POLICY, ROLE
 from app.core import audit
@@ -86,6 +87,8 @@ async def assign_role(
     context: RequestContextDep,
 ) -> RoleAssignment:
     """Put a user in a role, or let every holder of `member_role` inherit `role`'s grants."""
+    if body.member_role == body.role:
+        raise RoleInheritsItselfError
     if body.user_id is not None:
         await users_service.get_user(session, body.user_id)  # 404 for an unknown user
     await service.add(session, authorizer, ROLE, body.rule())

@@ -112,8 +112,6 @@ class RoleAssignment(StrictModel):
     def _one_member(self) -> Self:
         if (self.user_id is None) == (self.member_role is None):
             raise ValueError("give either user_id or member_role")
-        if self.member_role == self.role:
-            raise ValueError("a role cannot inherit itself")
         return self
 
     def rule(self) -> list[str]:
