@@ -227,22 +227,21 @@ def replicas_share_redis(session: nox.Session, database: str) -> None:
 @timed
 def bench_session(session: nox.Session) -> None:
     """wrk against the fullest PostgreSQL render, as production serves it; writes
-    docs/performance.md. `-- SECONDS` sets each case's length (default 10)."""
+    docs/performance.md. `-- SECONDS [WORD...]`: each case's length (default 10), and
+    only the cases whose names hold a WORD (then the docs are left alone)."""
     seconds = int(session.posargs[0]) if session.posargs else 10
+    words = session.posargs[1:]
+    cases = [c for c in bench.CASES if c.raw or not words or any(w in c.name for w in words)]
     modules = tuple(MODULES)
     dst = RENDER_ROOT / "bench"
     slug = str(render(session, dst, "postgresql", modules)["project_slug"])
     with bench.prepared(session, dst, slug, modules, big=100_000) as run:
-        results = [run.run(case, seconds) for case in bench.CASES]
+        results = [run.run(case, seconds) for case in cases]
         machine = bench_report.machine(dst / ".venv/bin/python", run.postgresql)
-    bench_report.write(
-        ROOT / "docs" / "performance.md",
-        results,
-        modules=modules,
-        seconds=seconds,
-        machine_text=machine,
-    )
-    session.log("wrote docs/performance.md")
+    if not words:
+        path = ROOT / "docs" / "performance.md"
+        bench_report.write(path, results, modules=modules, seconds=seconds, machine_text=machine)
+        session.log(f"wrote {path}")
 
 
 @nox.session(allow_parallel=True, tags=["bench"])

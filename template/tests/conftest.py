@@ -130,6 +130,7 @@ async def app(
     async with app.router.lifespan_context(app):
         services = services_of(app)
         services.database.session_factory = test_session
+        services.database.read_only_session_factory = None  # reads too see the test's rows
         # A shared rate-limit storage outlives the app: each test starts with no counts.
         await services.rate_limiter.reset()
         yield app

@@ -79,7 +79,7 @@ class NoAuthenticator:
         return None
 
 
-def get_authenticator(services: ServicesDep) -> Authenticator:
+async def get_authenticator(services: ServicesDep) -> Authenticator:
     return services.authenticator
 
 
@@ -108,9 +108,12 @@ async def get_request_authentication(
     services: ServicesDep,
     session: SessionDep,
 ) -> Authentication:
-    # The session cache serves read-only requests only: a write always sees the database.
-    cache = services.session_cache if request.method in READ_ONLY_METHODS else None
-    return await get_authentication(token, services, session, cache=cache)
+    if request.method not in READ_ONLY_METHODS:
+        # A write always asks the database, in the request's own transaction.
+        return await get_authentication(token, services, session)
+    # A read may be answered by the session cache, else by one query outside a transaction.
+    async with services.database.read_only_session() as lookup:
+        return await get_authentication(token, services, lookup, cache=services.session_cache)
 
 
 AuthenticationDep = Annotated[Authentication, Depends(get_request_authentication)]
