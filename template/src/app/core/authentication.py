@@ -20,7 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.routing import BaseRoute
 
 from app.core.context import RequestContextDep
-from app.core.db import SessionDep
+from app.core.db import ReadOnlySessionDep, SessionDep
 from app.core.errors import NotAuthenticatedError
 from app.core.module import API_PREFIX
 from app.core.permissions import (
@@ -107,13 +107,13 @@ async def get_request_authentication(
     token: Annotated[str | None, Depends(bearer_token)],
     services: ServicesDep,
     session: SessionDep,
+    lookup: ReadOnlySessionDep,
 ) -> Authentication:
     if request.method not in READ_ONLY_METHODS:
         # A write always asks the database, in the request's own transaction.
         return await get_authentication(token, services, session)
     # A read may be answered by the session cache, else by one query outside a transaction.
-    async with services.database.read_only_session() as lookup:
-        return await get_authentication(token, services, lookup, cache=services.session_cache)
+    return await get_authentication(token, services, lookup, cache=services.session_cache)
 
 
 AuthenticationDep = Annotated[Authentication, Depends(get_request_authentication)]

@@ -13,6 +13,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import QueuePool
+from sqlmodel import Session as SyncSession
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.config import Settings
@@ -152,9 +153,33 @@ def open_database(settings: Settings) -> Database:
     stats = monitor_engine(engine, settings.database_slow_query_ms)
     read_only = None
     if engine.dialect.name == "postgresql":
-        autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
-        read_only = create_session_factory(autocommit)
+        read_only = create_read_only_session_factory(engine)
     return Database(engine, stats, create_session_factory(engine), read_only)
+
+
+class ReadOnlySessionError(RuntimeError):
+    """Something tried to write through a read-only session (a programming error)."""
+
+
+class _ReadOnlySyncSession(SyncSession):
+    """The synchronous side of a read-only session."""
+
+
+@event.listens_for(_ReadOnlySyncSession, "before_flush")
+def _refuse_writes(session: SyncSession, _context: Any, _instances: Any) -> None:
+    # Without a transaction each statement would commit on its own.
+    if session.new or session.dirty or session.deleted:
+        raise ReadOnlySessionError("a read-only session cannot write; use SessionDep")
+
+
+def create_read_only_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions that run each statement on its own (no BEGIN, no COMMIT) and refuse writes."""
+    return async_sessionmaker(
+        engine.execution_options(isolation_level="AUTOCOMMIT"),
+        class_=AsyncSession,
+        sync_session_class=_ReadOnlySyncSession,
+        expire_on_commit=False,
+    )
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -170,6 +195,16 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         await commit_and_forget(session, cache)
 
 
+async def get_read_only_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """A session for endpoints that only read: one round trip per query, no BEGIN/COMMIT.
+
+    It sees each statement's own snapshot (as READ COMMITTED does anyway) and refuses to
+    write; an endpoint that may write, even an audit row, takes `SessionDep` instead.
+    """
+    async with services_of(request.app).database.read_only_session() as session:
+        yield session
+
+
 async def get_session_factory(request: Request) -> SessionFactory:
     """Where sessions come from, for work that runs after the response (a background task)."""
     return services_of(request.app).database.session_factory
@@ -180,3 +215,4 @@ SessionFactoryDep = Annotated[SessionFactory, Depends(get_session_factory)]
 # scope="function": the commit runs before the response is sent, so a failed
 # commit becomes an error response instead of a lost write behind a 2xx.
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+ReadOnlySessionDep = Annotated[AsyncSession, Depends(get_read_only_session, scope="function")]
