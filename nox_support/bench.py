@@ -283,6 +283,8 @@ def describe(r: Result) -> str:
         f"{r.errors} errors ({r.timeouts} timeouts), {r.cpu_us:,.0f} µs CPU/request, "
         f"load {r.load:.2f}"
     )
+    if not r.requests:
+        text += " (stalled: no answer during the run)"
     if r.beside:
         text += f"; beside it: {r.beside['rps']:,.1f} logins/s, p99 {r.beside['p99_ms']:.0f} ms"
     return text

@@ -61,8 +61,8 @@ def write(
     for r in results:
         row = (
             f"| {r.case} | {r.connections} | {r.workers} | {r.rps:,.0f} | "
-            f"{r.rps / raw:.0%} | {r.p50_ms:.1f} | {r.p99_ms:.1f} | {r.errors} "
-            f"({r.timeouts}) | {r.cpu_us:,.0f} | {r.load:.2f} |"
+            f"{r.rps / raw:.0%} | {r.p50_ms:.1f} | {r.p99_ms:.1f} | {errors(r)} | "
+            f"{f'{r.cpu_us:,.0f}' if r.requests else '—'} | {r.load:.2f} |"
         )
         rows.append(row)
         if r.beside:
@@ -74,3 +74,7 @@ def write(
         modules=" + ".join(modules), seconds=seconds, machine=machine_text, rows="\n".join(rows)
     )
     path.write_text(text, encoding="utf-8")
+
+
+def errors(r: Result) -> str:
+    return f"{r.errors} ({r.timeouts})" if r.requests else "stalled: no answer"

@@ -114,15 +114,13 @@ class Settings(BaseSettings):
     # restarts that), and this long after sign-in whatever happens.
     session_max_lifetime_days: Annotated[int, Field(ge=1, le=365)] = 30
 
-    # argon2id cost: the time and memory of RFC 9106's low-memory profile, on one lane.
-    # Each lane is a thread: with one lane and one hash at a time, hashing takes at most
-    # one core, and the event loop keeps the other (measured: `nox -s bench`, login storm).
+    # argon2id cost; the defaults are argon2-cffi's (RFC 9106 low-memory profile).
     password_hash_time_cost: Annotated[int, Field(ge=1)] = 3
     password_hash_memory_kib: Annotated[int, Field(ge=8)] = 65_536
-    password_hash_parallelism: Annotated[int, Field(ge=1)] = 1
-    # How many hashes may run at once; the rest wait, so a login storm cannot take the
-    # cores the rest of the API needs. Raise it with the cores a worker has to spare.
-    password_hash_concurrency: Annotated[int, Field(ge=1)] = 1
+    password_hash_parallelism: Annotated[int, Field(ge=1)] = 4
+    # How many hashes may run at once; the rest wait, so a login storm cannot
+    # take every worker thread from the rest of the API.
+    password_hash_concurrency: Annotated[int, Field(ge=1)] = 2
 
     # Default: on, except in production (see `_production_defaults`).
     docs_enabled: bool = True
