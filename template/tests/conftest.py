@@ -101,16 +101,24 @@ def settings() -> Settings:
     return get_settings()
 
 
+# Tests with equal settings share one app (its middleware, its cached OpenAPI document),
+# each test with the state of a new one: its own services, rate-limit counts, lifespan.
+_APPS: dict[str, FastAPI] = {}
+
+
 @pytest.fixture
 async def app(
     db_session: AsyncSession, settings: Settings, mailbox: Mailbox
 ) -> AsyncIterator[FastAPI]:
-    """A new app built from `settings`, its lifespan run, every request on the test's session.
+    """The app for `settings`, its lifespan run, every request on the test's session.
 
-    It is the test's own: add routes or `dependency_overrides` to it freely. Only the
-    analysis of the module routers is shared between apps (`tests.helpers.build_app`).
+    A test may add routes or `dependency_overrides` to it: an app whose routes a test
+    changed is not handed to another test, and the overrides are emptied after each test.
     """
-    app = build_app(settings)
+    new = build_app(settings)
+    app = _APPS.setdefault(settings.model_dump_json(), new)
+    app.state = new.state
+    routes = list(app.router.routes)
 
     @asynccontextmanager
     async def test_session() -> AsyncIterator[AsyncSession]:
@@ -125,6 +133,8 @@ async def app(
             yield app
     finally:
         app.dependency_overrides.clear()
+        if app.router.routes != routes:
+            del _APPS[settings.model_dump_json()]
 
 
 @pytest.fixture
