@@ -47,6 +47,8 @@ async def test_the_endpoints_that_issue_tokens_declare_one_schema(
             ("/api/v1/auth/register", "201"),
             ("/api/v1/auth/login", "200"),
             ("/api/v1/auth/refresh", "200"),
+            # Its `authorization_code` grant may set the refresh cookie.
+            ("/api/v1/auth/token", "200"),
         )
     }
     either = {
@@ -56,10 +58,6 @@ async def test_the_endpoints_that_issue_tokens_declare_one_schema(
         ]
     }
     assert all(schema == either | {"title": schema.get("title")} for schema in declared.values())
-    token_endpoint = paths["/api/v1/auth/token"]["post"]["responses"]["200"]
-    assert token_endpoint["content"]["application/json"]["schema"] == {
-        "$ref": "#/components/schemas/TokenResponse"
-    }
     schemas = openapi["components"]["schemas"]
     token = schemas["TokenResponse"]
     assert set(token["required"]) >= {"access_token", "refresh_token", "expires_in", "user"}

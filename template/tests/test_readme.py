@@ -20,12 +20,17 @@ ENV_EXAMPLE = (ROOT / ".env.example").read_text()
 
 
 def module_variables() -> list[str]:
-    """Every module's settings as environment variables (`TASKS_MAX_PER_USER`)."""
+    """Every module's settings as environment variables (`TASKS_MAX_PER_USER`).
+
+    A field with its own alias is read from that name alone (`GOOGLE_CLIENT_ID`).
+    """
     names = []
     for module in MODULES:
         if module.settings is not None:
             prefix = module.settings.model_config.get("env_prefix", "")
-            names += [f"{prefix}{name}".upper() for name in module.settings.model_fields]
+            for name, field in module.settings.model_fields.items():
+                alias = field.validation_alias
+                names.append(alias if isinstance(alias, str) else f"{prefix}{name}".upper())
     return names
 
 

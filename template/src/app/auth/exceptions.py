@@ -47,12 +47,17 @@ class SessionNotFoundError(NotFoundError):
 
 class UnsupportedGrantTypeError(AppError):
     error_code = "UNSUPPORTED_GRANT_TYPE"
-    detail = "grant_type must be `password` or `refresh_token`."
+    detail = "grant_type must be `password`, `refresh_token` or `authorization_code`."
 
 
 class InvalidTokenRequestError(AppError):
     error_code = "INVALID_REQUEST"
     detail = "The token request is missing a field its grant type needs."
+
+
+class InvalidGrantError(AppError):
+    error_code = "INVALID_GRANT"
+    detail = "The code is invalid, expired or already used."
 
 
 class EmailNotVerifiedError(AppError):

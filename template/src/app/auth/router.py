@@ -8,7 +8,12 @@ from fastapi.responses import JSONResponse
 
 from app.auth import account, service
 from app.auth.browser import AccessTokenDep, SignInDep
-from app.auth.exceptions import InvalidTokenRequestError, UnsupportedGrantTypeError
+from app.auth.exceptions import (
+    AccountDisabledError,
+    InvalidGrantError,
+    InvalidTokenRequestError,
+    UnsupportedGrantTypeError,
+)
 from app.auth.schemas import (
     BrowserTokenResponse,
     LoginRequest,
@@ -17,6 +22,7 @@ from app.auth.schemas import (
     SessionRead,
     TokenResponse,
 )
+from app.auth.sign_in_codes import redeem_sign_in_code
 from app.core import audit
 from app.core.audit import AuditAction
 from app.core.context import RequestContextDep
@@ -26,6 +32,7 @@ from app.core.errors import ERROR_RESPONSES
 from app.core.module import API_PREFIX
 from app.core.ratelimit import RateLimiterDep
 from app.core.schemas import Detail
+from app.core.services import ServicesDep
 from app.users import service as users_service
 from app.users.dependencies import CurrentAuth, CurrentUser
 from app.users.models import User
@@ -140,13 +147,19 @@ async def token(
     context: RequestContextDep,
     limiter: RateLimiterDep,
     grant_type: Annotated[str, Form()],
+    sign_in: SignInDep,
+    services: ServicesDep,
     username: Annotated[str | None, Form(max_length=320)] = None,
     password: Annotated[AnyPassword | None, Form()] = None,
     refresh_token: Annotated[str | None, Form(max_length=512)] = None,
-) -> TokenResponse:
-    """OAuth2 token endpoint (form): `password` and `refresh_token` grants.
+    code: Annotated[str | None, Form(max_length=512)] = None,
+) -> TokenResponse | BrowserTokenResponse:
+    """OAuth2 token endpoint (form): `password`, `refresh_token`, `authorization_code`.
 
-    Swagger's Authorize button uses it; `username` is the email.
+    Swagger's Authorize button uses it; `username` is the email. The
+    `authorization_code` grant spends the one-time `code` a social sign-in
+    redirected the browser with; with `X-Auth-Transport: cookie` its refresh
+    token is set as an HttpOnly cookie instead of answered.
     """
     if grant_type == "password":
         if not username or not password:
@@ -161,6 +174,17 @@ async def token(
             raise InvalidTokenRequestError
         await limiter.hit(settings.rate_limit_refresh, f"refresh:ip:{context.ip_address}")
         return await service.rotate_refresh_token(session, settings, context, refresh_token)
+    if grant_type == "authorization_code":
+        if not code:
+            raise InvalidTokenRequestError
+        await limiter.hit(settings.rate_limit_login, f"login:ip:{context.ip_address}")
+        user_id = await redeem_sign_in_code(services.ephemeral_store, code)
+        coded = await session.get(User, user_id) if user_id is not None else None
+        if coded is None:
+            raise InvalidGrantError
+        if not coded.is_active:
+            raise AccountDisabledError
+        return await sign_in.start(coded)
     raise UnsupportedGrantTypeError
 
 

@@ -1,4 +1,4 @@
-"""Building the service container: core's defaults (correct for one replica), then modules'."""
+"""Building the service container: core's defaults, then the modules' providers."""
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -17,7 +17,7 @@ from app.core.permissions import RoleOwnershipAuthorizer, collect_permissions
 from app.core.ratelimit import RateLimiter
 from app.core.services import Provides, ServiceContext, Services, choose_providers, services_of
 from app.core.session_cache import NoSessionCache
-from app.core.stores import MemoryStore
+from app.core.stores import DatabaseStore, MemoryStore
 
 CORE_DEFAULTS = Provides(
     # The auth module provides the real one; without it every caller is anonymous.
@@ -27,7 +27,7 @@ CORE_DEFAULTS = Provides(
     password_hasher=lambda context: PasswordHasher(context.settings),
     email_sender=lambda context: create_email_sender(context.settings),
     session_cache=lambda _: NoSessionCache(),
-    ephemeral_store=lambda _: MemoryStore(),
+    ephemeral_store=lambda context: DatabaseStore(context.database),
     cache=lambda _: MemoryStore(),
 )
 
