@@ -37,6 +37,7 @@ from nox_support import (
     browser,
     line_coverage,
     mypy_cache,
+    oidc_provider,
     replicas,
     services,
     update,
@@ -132,6 +133,8 @@ def combo(session: nox.Session, database: str, modules: tuple[str, ...]) -> None
             postgres = stack.enter_context(services.postgres(session))
         if "redis" in modules:
             redis = stack.enter_context(services.redis(session))
+        if "oauth" in modules:  # the end-to-end tests' OpenID Connect provider, once a run
+            env[oidc_provider.ENV_VAR] = str(oidc_provider.node_modules(session))
 
         with step(session, "uv sync"):
             session.run("uv", "sync", env=env, external=True)

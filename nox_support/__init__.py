@@ -9,6 +9,7 @@
 - `beside`: the checks a combination runs beside its pytest.
 - `line_coverage`: line coverage through sys.monitoring, where modules meet.
 - `mypy_cache`, `migration_round_trip`: a combination's mypy cache and migrations.
+- `oidc_provider`: the npm packages of the oauth tests' OpenID Connect provider, once a run.
 """
 
 from pathlib import Path
