@@ -38,10 +38,10 @@ def bearer(token: str) -> dict[str, str]:
 
 
 # FastAPI analyses the routes of every router an app includes (their dependencies and
-# models) on the app's first request: about 0.2 s an app, several times that under
-# coverage. The module routers are the same objects in every app the tests build, so
-# `build_app` gives a new app the included routers a former app analysed, wherever it
-# includes them the same way (prefix, dependencies, limits: everything but the app).
+# models) on the app's first request: about 0.2 s an app under coverage. The module
+# routers are the same objects in every app the tests build, so `build_app` gives a new
+# app the included routers a former app analysed, wherever it includes them the same
+# way (prefix, dependencies, limits: everything but the app).
 _ANALYSED_INCLUDES: list[tuple[BaseRoute, Any]] = []
 # An analysed route reads dependency overrides from the app that first included it,
 # so every built app shares this one dict; the `app` fixture empties it after each test.
