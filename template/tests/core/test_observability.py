@@ -7,10 +7,15 @@ import httpx
 import pytest
 import structlog
 from fastapi import FastAPI
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from app.core.config import get_settings
+from app.core.db import create_engine
 from app.core.logging import configure_logging
 from tests.helpers import PASSWORD, Mailbox, UserFactory
+
+SECRET_PARAMETER = "one-time-value-7f3a"
 
 
 async def test_access_lines_have_request_route_status_latency_user(
@@ -69,6 +74,33 @@ async def test_no_secret_is_ever_logged(
     ]
     for secret in secrets:
         assert secret not in output
+
+
+async def test_sql_echo_and_database_errors_never_show_parameters(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Parameters hold password hashes and one-time values (OAuth state, PKCE
+    verifiers): with DATABASE_ECHO on, statements are logged without them, at any
+    log level, and a failed statement's message leaves them out too."""
+    settings = get_settings().model_copy(
+        update={"database_echo": True, "log_format": "json", "log_level": "DEBUG"}
+    )
+    configure_logging(settings)
+    engine = create_engine(settings)
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text("SELECT :value"), {"value": SECRET_PARAMETER})
+            with pytest.raises(DBAPIError) as failure:
+                await connection.execute(
+                    text("SELECT * FROM no_such_table WHERE id = :value"),
+                    {"value": SECRET_PARAMETER},
+                )
+    finally:
+        await engine.dispose()
+    output = capsys.readouterr().err
+    assert "no_such_table" in output  # the statements are there
+    assert SECRET_PARAMETER not in output
+    assert SECRET_PARAMETER not in str(failure.value)
 
 
 async def test_metrics_count_requests_by_route_template(client: httpx.AsyncClient) -> None:

@@ -25,10 +25,14 @@ logger = structlog.get_logger(__name__)
 
 
 def create_engine(settings: Settings) -> AsyncEngine:
-    """A pooled async engine configured from settings."""
+    """A pooled async engine configured from settings.
+
+    Its log lines and error messages show statements but never their parameters:
+    those hold password hashes and one-time values (OAuth state, PKCE verifiers).
+    """
     url = make_url(settings.sqlalchemy_database_url)
     if url.get_backend_name() == "sqlite":
-        engine = create_async_engine(url, echo=settings.database_echo)
+        engine = create_async_engine(url, echo=settings.database_echo, hide_parameters=True)
         _make_sqlite_transactional(engine)
         return engine
     connect_args: dict[str, Any] = {}
@@ -40,6 +44,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
     return create_async_engine(
         url,
         echo=settings.database_echo,
+        hide_parameters=True,
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_max_overflow,
         pool_timeout=settings.database_pool_timeout_seconds,

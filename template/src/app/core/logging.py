@@ -73,6 +73,9 @@ def configure_logging(settings: Settings) -> None:
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(settings.log_level)
+    # aiosqlite's DEBUG lines repeat every statement with its parameters (password
+    # hashes, one-time values), which the engine hides from its own lines.
+    logging.getLogger("aiosqlite").setLevel(logging.INFO)
     # The access line comes from our middleware, with more context than uvicorn's.
     logging.getLogger("uvicorn.access").disabled = True
     for name in ("uvicorn", "uvicorn.error"):

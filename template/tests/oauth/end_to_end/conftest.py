@@ -137,7 +137,7 @@ async def accounts_of(db_session: AsyncSession, email: str) -> list[OAuthAccount
 
 
 def service_logs(caplog: pytest.LogCaptureFixture) -> str:
-    """Every record the service logged at its default level (INFO), its calls to the
+    """Every record the service logged at the level the test set, its calls to the
     provider included; not those of the test's own clients (httpx; the service calls
     providers through httpx2), which log the URLs they open."""
     return "\n".join(

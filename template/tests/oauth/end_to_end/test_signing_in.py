@@ -31,7 +31,7 @@ async def test_a_new_user_is_created_and_signed_in(
     db_session: AsyncSession,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    caplog.set_level(logging.INFO)
+    caplog.set_level(logging.DEBUG)  # the most a service ever logs
     url = await authorize(client)
     assert url.startswith(f"{provider.issuer}/auth?")
     query = parse_qs(urlsplit(url).query)
