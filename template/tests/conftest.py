@@ -115,8 +115,9 @@ async def app(
     A test may add routes or `dependency_overrides` to it: an app whose routes a test
     changed is not handed to another test, and the overrides are emptied after each test.
     """
+    key = settings.model_dump_json()
     new = build_app(settings)
-    app = _APPS.setdefault(settings.model_dump_json(), new)
+    app = _APPS.setdefault(key, new)
     app.state = new.state
     routes = list(app.router.routes)
 
@@ -134,7 +135,7 @@ async def app(
     finally:
         app.dependency_overrides.clear()
         if app.router.routes != routes:
-            del _APPS[settings.model_dump_json()]
+            _APPS.pop(key, None)
 
 
 @pytest.fixture
