@@ -34,6 +34,8 @@ import nox
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # nox leaves the noxfile's folder out
 from nox_support import (
     ROOT,
+    bench,
+    bench_report,
     browser,
     line_coverage,
     mypy_cache,
@@ -235,6 +237,41 @@ def replicas_share_redis(session: nox.Session, database: str) -> None:
             replicas.run(session, dst, slug, replicas.replica_env(database_url, redis_url, prefix))
         finally:
             services.delete_redis_keys(session, redis_url, prefix, env)
+
+
+@nox.session(name="bench", tags=["bench"], default=False)
+@timed
+def bench_session(session: nox.Session) -> None:
+    """wrk against the fullest PostgreSQL render, as production serves it; writes
+    docs/performance.md. `-- SECONDS [WORD...]`: each case's length (default 10), and
+    only the cases whose names hold a WORD (then the docs are left alone)."""
+    seconds = int(session.posargs[0]) if session.posargs else 10
+    words = session.posargs[1:]
+    cases = [c for c in bench.CASES if c.raw or not words or any(w in c.name for w in words)]
+    modules = tuple(MODULES)
+    dst = RENDER_ROOT / "bench"
+    slug = str(render(session, dst, "postgresql", modules)["project_slug"])
+    with bench.prepared(session, dst, slug, modules, big=100_000) as run:
+        results = [run.run(case, seconds) for case in cases]
+        machine = bench_report.machine(dst / ".venv/bin/python", run.postgresql)
+    if not words:
+        path = ROOT / "docs" / "performance.md"
+        bench_report.write(path, results, modules=modules, seconds=seconds, machine_text=machine)
+        session.log(f"wrote {path}")
+
+
+@nox.session(allow_parallel=True, tags=["bench"])
+@timed
+def bench_smoke(session: nox.Session) -> None:
+    """The benchmark's machinery in brief: render, migrate, seed, serve, one 3 s wrk
+    case of GET /users/me that must answer every request."""
+    modules = tuple(MODULES)
+    dst = RENDER_ROOT / "bench-smoke"
+    slug = str(render(session, dst, "postgresql", modules)["project_slug"])
+    with bench.prepared(session, dst, slug, modules, big=1_000) as run:
+        result = run.run(bench.ME_CASE, seconds=3, warmup=0)
+    if result.errors or not result.requests:
+        session.error(f"the smoke run saw {result.errors} errors in {result.requests} requests")
 
 
 @nox.session(allow_parallel=True)

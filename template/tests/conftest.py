@@ -39,8 +39,7 @@ from app.core.config import Settings, get_settings  # noqa: E402
 from app.core.db import create_engine  # noqa: E402
 from app.core.permissions import Role  # noqa: E402
 from app.core.services import services_of  # noqa: E402
-from app.main import create_app  # noqa: E402
-from tests.helpers import Mailbox, UserFactory  # noqa: E402
+from tests.helpers import Mailbox, UserFactory, build_app  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -102,37 +101,42 @@ def settings() -> Settings:
     return get_settings()
 
 
-# FastAPI analyses every route of an app when it answers its first request: ~0.2 s, and
-# several times that under coverage. So the tests share one app per distinct settings
-# (the routes and middleware they build) and each test gets the state of a newly
-# created app: its own services, rate-limit counts and lifespan.
-_SHARED_APPS: dict[str, FastAPI] = {}
+# Tests with equal settings share one app (its middleware, its cached OpenAPI document),
+# each test with the state of a new one: its own services, rate-limit counts, lifespan.
+_APPS: dict[str, FastAPI] = {}
 
 
 @pytest.fixture
 async def app(
-    request: pytest.FixtureRequest, db_session: AsyncSession, settings: Settings, mailbox: Mailbox
+    db_session: AsyncSession, settings: Settings, mailbox: Mailbox
 ) -> AsyncIterator[FastAPI]:
-    """The real app, its lifespan run, with every request using the test's session.
+    """The app for `settings`, its lifespan run, every request on the test's session.
 
-    A test that changes its app (adds a route) is marked `own_app` and gets one of its own.
+    A test may add routes or `dependency_overrides` to it: an app whose routes a test
+    changed is not handed to another test, and the overrides are emptied after each test.
     """
-    app = create_app(settings)
-    if request.node.get_closest_marker("own_app") is None:
-        shared = _SHARED_APPS.setdefault(settings.model_dump_json(), app)
-        shared.state = app.state
-        app = shared
+    key = settings.model_dump_json()
+    new = build_app(settings)
+    app = _APPS.setdefault(key, new)
+    app.state = new.state
+    routes = list(app.router.routes)
 
     @asynccontextmanager
     async def test_session() -> AsyncIterator[AsyncSession]:
         yield db_session
 
-    async with app.router.lifespan_context(app):
-        services = services_of(app)
-        services.database.session_factory = test_session
-        # A shared rate-limit storage outlives the app: each test starts with no counts.
-        await services.rate_limiter.reset()
-        yield app
+    try:
+        async with app.router.lifespan_context(app):
+            services = services_of(app)
+            services.database.session_factory = test_session
+            services.database.read_only_session_factory = None  # reads too see the test's rows
+            # A shared rate-limit storage outlives the app: each test starts with no counts.
+            await services.rate_limiter.reset()
+            yield app
+    finally:
+        app.dependency_overrides.clear()
+        if app.router.routes != routes:
+            _APPS.pop(key, None)
 
 
 @pytest.fixture

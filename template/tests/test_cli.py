@@ -19,17 +19,45 @@ from app.core import project
 from app.core.config import get_settings
 
 runner = CliRunner()
+PROJECT_ROOT = cli.PROJECT_ROOT
 # Revision files of the template: <branch>_<NNNN>_<what>.py
 TEMPLATE_REVISION = re.compile(r"[a-z]+_\d{4}_\w+\.py")
 
 
-@pytest.fixture
-def own_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """Point the CLI's settings at a fresh SQLite file, and migrate it."""
-    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
+def upgrade(database: Path) -> None:
+    """`db upgrade` on this SQLite file, then the settings read anew."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{database}")
+        get_settings.cache_clear()
+        result = runner.invoke(cli.cli, ["db", "upgrade"])
     get_settings.cache_clear()
-    result = runner.invoke(cli.cli, ["db", "upgrade"])
     assert result.exit_code == 0, result.output
+
+
+@pytest.fixture(scope="session")
+def migrated_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file `db upgrade` migrated with the project's migrations, once a run."""
+    database = tmp_path_factory.mktemp("cli") / "migrated.db"
+    upgrade(database)
+    return database
+
+
+@pytest.fixture
+def own_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> Iterator[Path]:
+    """Point the CLI's settings at a fresh SQLite file, migrated to every head.
+
+    With the project's own migrations it is a copy of `migrated_file`; a test that
+    changed them (`template_migrations`) gets the file migrated with its own.
+    """
+    database = tmp_path / "cli.db"
+    if cli.PROJECT_ROOT == PROJECT_ROOT:
+        shutil.copyfile(request.getfixturevalue("migrated_file"), database)
+    else:
+        upgrade(database)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{database}")
+    get_settings.cache_clear()
     yield tmp_path
     get_settings.cache_clear()
 

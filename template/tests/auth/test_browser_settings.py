@@ -5,7 +5,7 @@ import pytest
 from pydantic import ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.core.config import Settings, get_settings
+from app.core.config import TEST_PASSWORD_HASH, Settings, get_settings
 from app.core.logging import configure_logging
 from tests.auth.test_browser_sessions import BROWSER, FRONTEND, LOGIN, LOGOUT, REFRESH, post
 from tests.core.test_http import hosted_client
@@ -65,10 +65,17 @@ def test_v3_3_2_cookie_settings_refuse_unsafe_or_malformed_values(setting: str, 
 def settings(request: pytest.FixtureRequest) -> Settings:
     """Production's settings, on the tests' database, with a frontend at `FRONTEND`.
 
+    Passwords hash at the test cost: these tests are about cookies, and
+    tests/core/test_config.py proves that production hashes at full cost.
     A test changes some with `@pytest.mark.parametrize("settings", [{...}], indirect=True)`.
     """
     changes = getattr(request, "param", {})
-    return production(database_url=get_settings().database_url, cors_origins=[FRONTEND], **changes)
+    return production(
+        database_url=get_settings().database_url,
+        cors_origins=[FRONTEND],
+        **TEST_PASSWORD_HASH,
+        **changes,
+    )
 
 
 async def production_login(

@@ -20,7 +20,7 @@ from app.core.db import create_engine, create_session_factory
 from app.core.passwords import PasswordHasher
 from app.users import service as users_service
 from app.users.models import User
-from tests.test_cli import own_database  # noqa: F401 (a fixture)
+from tests.test_cli import migrated_file, own_database  # noqa: F401 (fixtures)
 
 runner = CliRunner()
 ADMIN_PASSWORD = "admin-pass-1"

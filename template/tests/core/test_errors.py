@@ -8,9 +8,8 @@ from fastapi import FastAPI
 
 from app.core.config import Settings, get_settings
 from app.core.db import SessionDep
-from app.main import create_app
 from app.users.models import User
-from tests.helpers import assert_error
+from tests.helpers import assert_error, build_app
 
 
 async def test_unknown_path_is_404(client: httpx.AsyncClient) -> None:
@@ -34,7 +33,6 @@ async def test_malformed_json_is_422_with_locations(client: httpx.AsyncClient) -
     assert body["errors"][0]["loc"][0] == "body"
 
 
-@pytest.mark.own_app
 async def test_a_failing_commit_is_an_error_not_a_lost_write(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
@@ -50,7 +48,6 @@ async def test_a_failing_commit_is_an_error_not_a_lost_write(
     assert_error(await client.post("/test-duplicate"), 409, "CONFLICT")
 
 
-@pytest.mark.own_app
 async def test_unexpected_errors_are_500_without_details(app: FastAPI) -> None:
     @app.get("/test-crash")
     async def crash() -> None:
@@ -70,7 +67,7 @@ async def app_without_database(tmp_path_factory: pytest.TempPathFactory) -> Asyn
     settings = Settings(
         **{**get_settings().model_dump(), "database_url": f"sqlite+aiosqlite:///{missing}"}
     )
-    app = create_app(settings)
+    app = build_app(settings)
     async with app.router.lifespan_context(app):
         yield app
 

@@ -8,8 +8,7 @@ import pytest
 from fastapi import FastAPI
 
 from app.core.config import Environment, Settings, get_settings
-from app.main import create_app
-from tests.helpers import PASSWORD, assert_error
+from tests.helpers import PASSWORD, assert_error, build_app
 
 
 async def test_security_headers_on_api_answers(client: httpx.AsyncClient) -> None:
@@ -97,7 +96,7 @@ async def test_hsts_in_production() -> None:
 @asynccontextmanager
 async def hosted_client(settings: Settings, host: str) -> AsyncIterator[httpx.AsyncClient]:
     """A client of an app built with `settings`, calling it as `host`."""
-    app: FastAPI = create_app(settings)
+    app: FastAPI = build_app(settings)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url=f"http://{host}") as client:
         yield client

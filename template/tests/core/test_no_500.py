@@ -12,8 +12,7 @@ from fastapi import FastAPI
 from sqlalchemy.engine import make_url
 
 from app.core.config import Settings, get_settings
-from app.main import create_app
-from tests.helpers import UserFactory, assert_error
+from tests.helpers import UserFactory, assert_error, build_app
 
 POSTGRES = make_url(os.environ["DATABASE_URL"]).get_backend_name() == "postgresql"
 SECURITY_HEADERS = (
@@ -94,7 +93,6 @@ async def test_v2_2_1_options_allow_lists_every_method(client: httpx.AsyncClient
     assert set(response.headers["allow"].split(", ")) == {"GET", "POST"}
 
 
-@pytest.mark.own_app
 async def test_v3_4_4_a_500_carries_the_security_headers(app: FastAPI) -> None:
     @app.get("/test-crash")
     async def crash() -> None:
@@ -157,7 +155,7 @@ async def test_v16_5_1_an_unreachable_database_is_503(kind: str) -> None:
                 "database_connect_timeout_seconds": 0.5,
             }
         )
-        app = create_app(settings)
+        app = build_app(settings)
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://x") as client:

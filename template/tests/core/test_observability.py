@@ -133,7 +133,6 @@ async def test_security_events_are_counted(client: httpx.AsyncClient) -> None:
     assert 'security_events_total{event="login_failed"}' in text
 
 
-@pytest.mark.own_app
 async def test_app_log_lines_carry_the_request_context(
     app: FastAPI, client: httpx.AsyncClient, capsys: pytest.CaptureFixture[str]
 ) -> None:

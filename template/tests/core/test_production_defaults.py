@@ -5,8 +5,7 @@ from typing import Any
 import httpx
 
 from app.core.config import Environment, Settings, get_settings
-from app.main import create_app
-from tests.helpers import assert_error
+from tests.helpers import assert_error, build_app
 
 PRODUCTION: dict[str, Any] = {
     "environment": "production",
@@ -26,7 +25,7 @@ def test_v13_4_5_production_turns_docs_off_and_verification_on() -> None:
 
 
 async def test_v13_4_5_production_serves_no_docs() -> None:
-    app = create_app(Settings(**PRODUCTION))
+    app = build_app(Settings(**PRODUCTION))
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         for page in ("/docs", "/redoc", "/openapi.json"):
@@ -34,7 +33,7 @@ async def test_v13_4_5_production_serves_no_docs() -> None:
 
 
 async def test_v13_4_5_metrics_answer_private_networks_only() -> None:
-    app = create_app(get_settings())
+    app = build_app(get_settings())
     for ip, status in (
         ("127.0.0.1", 200),
         ("10.1.2.3", 200),

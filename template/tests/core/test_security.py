@@ -11,6 +11,7 @@ from app.core.config import get_settings
 from app.core.security import (
     ALGORITHM,
     REQUIRED_CLAIMS,
+    AccessTokenVerifier,
     TokenExpiredError,
     TokenInvalidError,
     create_access_token,
@@ -75,3 +76,33 @@ def test_expired_tokens_say_so() -> None:
     token = sign(claims(iat=past, nbf=past, exp=past + timedelta(minutes=1)))
     with pytest.raises(TokenExpiredError):
         decode_access_token(SETTINGS, token)
+
+
+def test_the_verifier_remembers_accepted_tokens_until_they_expire(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    verifier = AccessTokenVerifier(SETTINGS, size=2)
+    token = create_access_token(SETTINGS, user_id=uuid.uuid4(), session_id=uuid.uuid4()).token
+    first = verifier.verify(token)
+    assert verifier.verify(token) is first  # remembered, not decoded again
+    for forged in (
+        sign(claims(), key="another-key-that-is-long-enough-000"),
+        sign(claims(aud="x")),
+    ):
+        with pytest.raises(TokenInvalidError):  # refusals are never remembered
+            verifier.verify(forged)
+    later = first.expires_at + 1
+    monkeypatch.setattr("app.core.security.time.time", lambda: later)
+    with pytest.raises(TokenExpiredError):
+        verifier.verify(token)
+
+
+def test_the_verifier_keeps_a_bounded_number_of_tokens() -> None:
+    verifier = AccessTokenVerifier(SETTINGS, size=2)
+    tokens = [
+        create_access_token(SETTINGS, user_id=uuid.uuid4(), session_id=uuid.uuid4()).token
+        for _ in range(3)
+    ]
+    decoded = [verifier.verify(token) for token in tokens]
+    assert verifier.verify(tokens[2]) is decoded[2]
+    assert verifier.verify(tokens[0]) is not decoded[0]  # forgotten when the third came

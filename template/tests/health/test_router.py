@@ -7,8 +7,7 @@ from fastapi import FastAPI
 from app.core.config import get_settings
 from app.core.health import HealthCheck
 from app.core.services import Services, services_of
-from app.main import create_app
-from tests.helpers import assert_error
+from tests.helpers import assert_error, build_app
 
 
 async def test_live(client: httpx.AsyncClient) -> None:
@@ -64,7 +63,7 @@ async def test_docs_are_served_without_a_cdn(client: httpx.AsyncClient) -> None:
 
 
 async def test_docs_can_be_turned_off() -> None:
-    app = create_app(get_settings().model_copy(update={"docs_enabled": False}))
+    app = build_app(get_settings().model_copy(update={"docs_enabled": False}))
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://testserver"
     ) as client:
@@ -76,13 +75,13 @@ async def test_metrics_can_be_restricted_or_turned_off() -> None:
     restricted = get_settings().model_copy(update={"metrics_allowed_networks": ["10.0.0.0/8"]})
     disabled = get_settings().model_copy(update={"metrics_enabled": False})
     for settings, status, code in ((restricted, 403, "FORBIDDEN"), (disabled, 404, "NOT_FOUND")):
-        app = create_app(settings)
+        app = build_app(settings)
         async with httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url="http://testserver"
         ) as client:
             assert_error(await client.get("/metrics"), status, code)
     allowed = get_settings().model_copy(update={"metrics_allowed_networks": ["127.0.0.0/8"]})
-    app = create_app(allowed)
+    app = build_app(allowed)
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://testserver"
     ) as client:

@@ -9,9 +9,8 @@ from redis.asyncio import Redis
 
 from app.core.config import Settings
 from app.core.services import services_of
-from app.main import create_app
 from app.redis.keys import Keys
-from tests.helpers import assert_error
+from tests.helpers import assert_error, build_app
 
 
 async def test_the_cache_keeps_values_under_the_prefix_until_their_ttl(
@@ -51,7 +50,7 @@ async def test_two_instances_count_rate_limits_together(
     tight_login_limit: None, redis_client: Redis, keys: Keys
 ) -> None:
     """Two apps (as two replicas would) on one Redis: the fourth sign-in is refused."""
-    replicas = [create_app(Settings()) for _ in range(2)]
+    replicas = [build_app(Settings()) for _ in range(2)]
     statuses = []
     for attempt in range(4):
         replica = replicas[attempt % 2]

@@ -7,6 +7,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from app.core import pagination
 from app.core.permissions import Role
 from app.core.services import services_of
 from app.tasks.config import TasksSettings
@@ -103,8 +104,9 @@ async def test_list_filters_orders_and_pages(
     page = await client.get(
         tasks_url(alice["id"]), params={"size": 2, "page": 2}, headers=alice["headers"]
     )
-    assert {k: page.json()[k] for k in ("total", "page", "size", "pages")} == {
+    assert {k: page.json()[k] for k in ("total", "total_is_exact", "page", "size", "pages")} == {
         "total": 3,
+        "total_is_exact": True,
         "page": 2,
         "size": 2,
         "pages": 2,
@@ -112,6 +114,31 @@ async def test_list_filters_orders_and_pages(
     for bad in ({"order_by": "user_id"}, {"size": 0}, {"due_before": "2030-01-01T00:00:00"}):
         response = await client.get(tasks_url(alice["id"]), params=bad, headers=alice["headers"])
         assert_error(response, 422, "VALIDATION_ERROR")
+
+
+async def test_a_long_list_counts_only_so_far_past_the_page(
+    client: httpx.AsyncClient, alice: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The count stops COUNT_AHEAD rows past the page's start; the page says when it did."""
+    monkeypatch.setattr(pagination, "COUNT_AHEAD", 3)
+    for n in range(6):
+        await create(client, alice, title=f"Task {n}")
+
+    async def page(number: int) -> dict[str, Any]:
+        params = {"size": 2, "page": number}
+        response = await client.get(tasks_url(alice["id"]), params=params, headers=alice["headers"])
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return {k: body[k] for k in ("total", "total_is_exact", "pages")} | {
+            "items": len(body["items"])
+        }
+
+    # Page 1 counts rows 1-3 of 6: at least 3 match, so at least 2 pages.
+    assert await page(1) == {"total": 3, "total_is_exact": False, "pages": 2, "items": 2}
+    # Page 3 starts at row 5 and counts up to row 7: all 6, exactly.
+    assert await page(3) == {"total": 6, "total_is_exact": True, "pages": 3, "items": 2}
+    # Past the end: no rows, and the exact count.
+    assert await page(5) == {"total": 6, "total_is_exact": True, "pages": 3, "items": 0}
 
 
 async def test_other_users_tasks_are_invisible(

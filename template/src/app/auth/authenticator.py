@@ -9,7 +9,7 @@ from app.auth import service
 from app.core.authentication import Authentication
 from app.core.config import Settings
 from app.core.models import utcnow
-from app.core.security import AccessClaims, decode_access_token
+from app.core.security import AccessClaims, AccessTokenVerifier
 from app.core.session_cache import SessionCache
 from app.users.models import User
 
@@ -19,12 +19,12 @@ class SessionAuthenticator:
     or none when a read-only request finds its session in the session cache."""
 
     def __init__(self, settings: Settings) -> None:
-        self._settings = settings
+        self._tokens = AccessTokenVerifier(settings)
 
     async def authenticate(
         self, session: AsyncSession, token: str, *, cache: SessionCache | None = None
     ) -> Authentication:
-        claims = decode_access_token(self._settings, token)
+        claims = self._tokens.verify(token)
         user = await self._cached_user(session, claims, cache)
         return Authentication(principal=user, session_id=claims.session_id)
 

@@ -117,7 +117,7 @@ def page_origin(request: Request) -> str | None:
     return f"{referer.scheme}://{referer.netloc}" if referer.scheme and referer.netloc else None
 
 
-def get_transport(
+async def get_transport(
     request: Request,
     settings: SettingsDep,
     transport: Annotated[
@@ -220,7 +220,7 @@ async def _live_session_of(
     return (row[0], row[1]) if row else None
 
 
-def get_sign_in(
+async def get_sign_in(
     session: SessionDep,
     settings: SettingsDep,
     context: RequestContextDep,

@@ -3,7 +3,7 @@
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -259,20 +259,23 @@ async def list_active_sessions(session: AsyncSession, user_id: uuid.UUID) -> lis
     return list(result.all())
 
 
+# Built once: the hot path of every authenticated request only binds its values.
+_SESSION_USER = (
+    select(User, AuthSession.expires_at)
+    .join(AuthSession, col(AuthSession.user_id) == User.id)
+    .where(
+        AuthSession.id == bindparam("session_id"),
+        AuthSession.user_id == bindparam("user_id"),
+        col(AuthSession.revoked_at).is_(None),
+        AuthSession.expires_at > bindparam("now"),
+    )
+)
+
+
 async def get_session_user(session: AsyncSession, claims: AccessClaims) -> tuple[User, datetime]:
     """The user of a live session and when it ends, in one round trip; the hot path."""
-    row = (
-        await session.exec(
-            select(User, AuthSession.expires_at)
-            .join(AuthSession, col(AuthSession.user_id) == User.id)
-            .where(
-                AuthSession.id == claims.session_id,
-                AuthSession.user_id == claims.user_id,
-                col(AuthSession.revoked_at).is_(None),
-                AuthSession.expires_at > utcnow(),
-            )
-        )
-    ).first()
+    values = {"session_id": claims.session_id, "user_id": claims.user_id, "now": utcnow()}
+    row = (await session.exec(_SESSION_USER, params=values)).first()
     if row is None:
         raise TokenRevokedError
     user, expires_at = row

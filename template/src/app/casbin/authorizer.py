@@ -72,6 +72,11 @@ class CasbinAuthorizer:
         """Reload the rules if the version moved; asks the database only when a check is due."""
         if not self._check_due():
             return
+        if self._lock.locked() and not self._stale:
+            # Another request is already checking the version: decide with the rules
+            # loaded now. Waiting here, holding this request's database connection,
+            # could leave the check without a connection when the pool is busy.
+            return
         async with self._lock:
             if not self._check_due():  # another request checked while this one waited
                 return

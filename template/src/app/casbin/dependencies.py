@@ -8,7 +8,7 @@ from app.casbin.authorizer import CasbinAuthorizer
 from app.core.services import ServicesDep
 
 
-def get_casbin_authorizer(services: ServicesDep) -> CasbinAuthorizer:
+async def get_casbin_authorizer(services: ServicesDep) -> CasbinAuthorizer:
     """The app's authorizer, which this module provides."""
     authorizer = services.authorizer
     if not isinstance(authorizer, CasbinAuthorizer):  # pragma: no cover - wiring error

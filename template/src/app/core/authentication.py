@@ -20,7 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.routing import BaseRoute
 
 from app.core.context import RequestContextDep
-from app.core.db import SessionDep
+from app.core.db import ReadOnlySessionDep, SessionDep
 from app.core.errors import NotAuthenticatedError
 from app.core.module import API_PREFIX
 from app.core.permissions import (
@@ -79,7 +79,7 @@ class NoAuthenticator:
         return None
 
 
-def get_authenticator(services: ServicesDep) -> Authenticator:
+async def get_authenticator(services: ServicesDep) -> Authenticator:
     return services.authenticator
 
 
@@ -107,10 +107,13 @@ async def get_request_authentication(
     token: Annotated[str | None, Depends(bearer_token)],
     services: ServicesDep,
     session: SessionDep,
+    lookup: ReadOnlySessionDep,
 ) -> Authentication:
-    # The session cache serves read-only requests only: a write always sees the database.
-    cache = services.session_cache if request.method in READ_ONLY_METHODS else None
-    return await get_authentication(token, services, session, cache=cache)
+    if request.method not in READ_ONLY_METHODS:
+        # A write always asks the database, in the request's own transaction.
+        return await get_authentication(token, services, session)
+    # A read may be answered by the session cache, else by one query outside a transaction.
+    return await get_authentication(token, services, lookup, cache=services.session_cache)
 
 
 AuthenticationDep = Annotated[Authentication, Depends(get_request_authentication)]

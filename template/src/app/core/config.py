@@ -101,6 +101,9 @@ class Settings(BaseSettings):
     database_pool_recycle_seconds: Annotated[int, Field(ge=-1)] = 1800
     database_statement_timeout_ms: Annotated[int, Field(ge=0)] = 15_000
     database_echo: bool = False
+    # Test each connection with a round trip before lending it (survives a database
+    # restart without a failed request, at the price of that round trip every time).
+    database_pool_pre_ping: bool = False
 
     jwt_issuer: str = project.SLUG
     jwt_audience: str = project.SLUG

@@ -61,7 +61,7 @@ def client_ip(request: Request, trusted_proxies: list[str]) -> str | None:
     return peer
 
 
-def get_request_context(request: Request, settings: SettingsDep) -> RequestContext:
+async def get_request_context(request: Request, settings: SettingsDep) -> RequestContext:
     user_agent = request.headers.get("user-agent")
     return RequestContext(
         ip_address=client_ip(request, settings.trusted_proxies),

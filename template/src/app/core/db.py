@@ -13,12 +13,13 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import QueuePool
+from sqlmodel import Session as SyncSession
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.config import Settings
 from app.core.errors import AppError
 from app.core.metrics import DB_POOL, DB_QUERIES, DB_QUERY_SECONDS, DB_SLOW_QUERIES
-from app.core.services import get_services
+from app.core.services import services_of
 from app.core.session_cache import commit_and_forget
 
 logger = structlog.get_logger(__name__)
@@ -49,7 +50,9 @@ def create_engine(settings: Settings) -> AsyncEngine:
         max_overflow=settings.database_max_overflow,
         pool_timeout=settings.database_pool_timeout_seconds,
         pool_recycle=settings.database_pool_recycle_seconds,
-        pool_pre_ping=True,
+        # Off by default: a ping is a round trip before every checkout. A connection the
+        # server dropped fails its one request; SQLAlchemy then refreshes the pool.
+        pool_pre_ping=settings.database_pool_pre_ping,
         connect_args=connect_args,
     )
 
@@ -139,19 +142,55 @@ class Database:
     engine: AsyncEngine
     query_stats: QueryStats
     session_factory: SessionFactory
+    # Sessions that run each statement on its own, with no BEGIN and COMMIT around it:
+    # a lookup costs one round trip instead of three. For reads only (the caller of a
+    # GET); None where it brings nothing (SQLite) or must not be used (a test's session).
+    read_only_session_factory: SessionFactory | None = None
+
+    def read_only_session(self) -> AbstractAsyncContextManager[AsyncSession]:
+        """A session for a read that needs no transaction."""
+        return (self.read_only_session_factory or self.session_factory)()
 
 
 def open_database(settings: Settings) -> Database:
     """Create the pooled engine; it connects on first use, not here."""
     engine = create_engine(settings)
     stats = monitor_engine(engine, settings.database_slow_query_ms)
-    return Database(engine, stats, create_session_factory(engine))
+    read_only = None
+    if engine.dialect.name == "postgresql":
+        read_only = create_read_only_session_factory(engine)
+    return Database(engine, stats, create_session_factory(engine), read_only)
+
+
+class ReadOnlySessionError(RuntimeError):
+    """Something tried to write through a read-only session (a programming error)."""
+
+
+class _ReadOnlySyncSession(SyncSession):
+    """The synchronous side of a read-only session."""
+
+
+@event.listens_for(_ReadOnlySyncSession, "before_flush")
+def _refuse_writes(session: SyncSession, _context: Any, _instances: Any) -> None:
+    # Without a transaction each statement would commit on its own.
+    if session.new or session.dirty or session.deleted:
+        raise ReadOnlySessionError("a read-only session cannot write; use SessionDep")
+
+
+def create_read_only_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions that run each statement on its own (no BEGIN, no COMMIT) and refuse writes."""
+    return async_sessionmaker(
+        engine.execution_options(isolation_level="AUTOCOMMIT"),
+        class_=AsyncSession,
+        sync_session_class=_ReadOnlySyncSession,
+        expire_on_commit=False,
+    )
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One session per request, committed once when the endpoint has succeeded."""
-    async with get_services(request).database.session_factory() as session:
-        cache = get_services(request).session_cache
+    async with services_of(request.app).database.session_factory() as session:
+        cache = services_of(request.app).session_cache
         try:
             yield session
         except AppError as exc:
@@ -161,9 +200,19 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         await commit_and_forget(session, cache)
 
 
-def get_session_factory(request: Request) -> SessionFactory:
+async def get_read_only_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """A session for endpoints that only read: one round trip per query, no BEGIN/COMMIT.
+
+    It sees each statement's own snapshot (as READ COMMITTED does anyway) and refuses to
+    write; an endpoint that may write, even an audit row, takes `SessionDep` instead.
+    """
+    async with services_of(request.app).database.read_only_session() as session:
+        yield session
+
+
+async def get_session_factory(request: Request) -> SessionFactory:
     """Where sessions come from, for work that runs after the response (a background task)."""
-    return get_services(request).database.session_factory
+    return services_of(request.app).database.session_factory
 
 
 SessionFactoryDep = Annotated[SessionFactory, Depends(get_session_factory)]
@@ -171,3 +220,4 @@ SessionFactoryDep = Annotated[SessionFactory, Depends(get_session_factory)]
 # scope="function": the commit runs before the response is sent, so a failed
 # commit becomes an error response instead of a lost write behind a 2xx.
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+ReadOnlySessionDep = Annotated[AsyncSession, Depends(get_read_only_session, scope="function")]

@@ -10,15 +10,15 @@ from app.core.passwords import PasswordHasher
 from app.core.services import ServicesDep
 
 
-def get_app_settings(services: ServicesDep) -> Settings:
+async def get_app_settings(services: ServicesDep) -> Settings:
     return services.settings
 
 
-def get_password_hasher(services: ServicesDep) -> PasswordHasher:
+async def get_password_hasher(services: ServicesDep) -> PasswordHasher:
     return services.password_hasher
 
 
-def get_email_sender(services: ServicesDep) -> EmailSender:
+async def get_email_sender(services: ServicesDep) -> EmailSender:
     return services.email_sender
 
 

@@ -108,7 +108,7 @@ def collect_permissions(declared: Iterable[tuple[str, Permission]]) -> tuple[Per
     return tuple(permission for _, permission in declared)
 
 
-def get_authorizer(services: ServicesDep) -> Authorizer:
+async def get_authorizer(services: ServicesDep) -> Authorizer:
     return services.authorizer
 
 

@@ -85,7 +85,7 @@ async def _retry_after(
     return max(1, math.ceil(max(resets) - time.time()))
 
 
-def get_rate_limiter(services: ServicesDep) -> RateLimiter:
+async def get_rate_limiter(services: ServicesDep) -> RateLimiter:
     return services.rate_limiter
 
 

@@ -7,6 +7,7 @@ strings that the database stores only as SHA-256 hashes.
 
 import hashlib
 import secrets
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -49,6 +50,7 @@ class AccessClaims:
 
     user_id: uuid.UUID
     session_id: uuid.UUID
+    expires_at: float  # the `exp` claim, seconds since the epoch
 
 
 def create_access_token(
@@ -89,9 +91,40 @@ def decode_access_token(settings: Settings, token: str) -> AccessClaims:
     if claims["type"] != ACCESS_TOKEN_TYPE:
         raise TokenInvalidError
     try:
-        return AccessClaims(user_id=uuid.UUID(claims["sub"]), session_id=uuid.UUID(claims["sid"]))
+        return AccessClaims(
+            user_id=uuid.UUID(claims["sub"]),
+            session_id=uuid.UUID(claims["sid"]),
+            expires_at=float(claims["exp"]),
+        )
     except (TypeError, ValueError) as exc:
         raise TokenInvalidError from exc
+
+
+class AccessTokenVerifier:
+    """`decode_access_token` that remembers the tokens it has accepted, until they expire.
+
+    A token's signature and claims cannot change, so checking one again gives the same
+    answer until its `exp`: a client's later requests skip the HMAC and claim checks.
+    Only accepted tokens are kept (at most `size`); whether their session is still
+    alive is not decided here and is asked on every request.
+    """
+
+    def __init__(self, settings: Settings, size: int = 10_000) -> None:
+        self._settings = settings
+        self._size = size
+        self._accepted: dict[str, AccessClaims] = {}
+
+    def verify(self, token: str) -> AccessClaims:
+        claims = self._accepted.get(token)
+        if claims is None:
+            claims = decode_access_token(self._settings, token)
+            if len(self._accepted) >= self._size:
+                self._accepted.clear()  # a simple bound; refilled one request at a time
+            self._accepted[token] = claims
+        elif time.time() >= claims.expires_at:
+            del self._accepted[token]
+            raise TokenExpiredError
+        return claims
 
 
 def new_opaque_token() -> str:

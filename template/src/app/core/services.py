@@ -154,7 +154,7 @@ def services_of(app: FastAPI) -> Services:
     return services
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
     return services_of(request.app)
 
 

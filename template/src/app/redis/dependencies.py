@@ -17,11 +17,11 @@ def client_of(services: Services) -> Redis:
     return services.resource(CLIENT, Redis)
 
 
-def get_client(services: ServicesDep) -> Redis:
+async def get_client(services: ServicesDep) -> Redis:
     return client_of(services)
 
 
-def get_keys(services: ServicesDep) -> Keys:
+async def get_keys(services: ServicesDep) -> Keys:
     return Keys(services.settings_of(RedisSettings).key_prefix)
 
 

@@ -17,7 +17,7 @@ class TasksSettings(ModuleSettings):
     max_per_user: Annotated[int, Field(ge=1)] = 10_000
 
 
-def get_tasks_settings(services: ServicesDep) -> TasksSettings:
+async def get_tasks_settings(services: ServicesDep) -> TasksSettings:
     return services.settings_of(TasksSettings)
 
 

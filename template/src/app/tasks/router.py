@@ -6,7 +6,7 @@ from fastapi import APIRouter, status
 
 from app.core import audit
 from app.core.context import RequestContextDep
-from app.core.db import SessionDep
+from app.core.db import ReadOnlySessionDep, SessionDep
 from app.core.errors import ERROR_RESPONSES
 from app.core.module import API_PREFIX
 from app.core.pagination import Page, PageParamsDep, make_page
@@ -31,7 +31,7 @@ router = APIRouter(
 @router.get("")
 async def list_tasks(
     owner_id: ReadableOwner,
-    session: SessionDep,
+    session: ReadOnlySessionDep,
     filters: TaskFiltersDep,
     params: PageParamsDep,
     order_by: TaskOrder = TaskOrder.CREATED_AT_DESC,
@@ -51,7 +51,9 @@ async def create_task(
 
 
 @router.get("/{task_id}")
-async def read_task(task_id: uuid.UUID, owner_id: ReadableOwner, session: SessionDep) -> TaskRead:
+async def read_task(
+    task_id: uuid.UUID, owner_id: ReadableOwner, session: ReadOnlySessionDep
+) -> TaskRead:
     return TaskRead.model_validate(await service.get_task(session, owner_id, task_id))
 
 

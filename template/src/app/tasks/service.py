@@ -86,7 +86,9 @@ async def create_task(
     session: AsyncSession, user_id: uuid.UUID, data: TaskCreate, *, max_per_user: int
 ) -> Task:
     """Add a task, unless the user already keeps `max_per_user` of them."""
-    count = select(func.count()).select_from(Task).where(Task.user_id == user_id)
+    # Counts no further than the limit: a user at it costs no more than that.
+    kept = sa_select(col(Task.id)).where(col(Task.user_id) == user_id).limit(max_per_user)
+    count = select(func.count()).select_from(kept.subquery())
     if (await session.exec(count)).one() >= max_per_user:
         raise TaskLimitReachedError
     task = Task(user_id=user_id, **data.model_dump())
