@@ -117,7 +117,7 @@ async def test_changes_and_refusals_are_audited(
 @pytest.mark.parametrize(
     ("body", "status", "code"),
     [
-        ({"subject": "user", "object": "taks", "action": "read"}, 422, "UNKNOWN_PERMISSION"),
+        ({"subject": "user", "object": "taks", "action": "read"}, 404, "UNKNOWN_PERMISSION"),
         ({"subject": "User!", "object": "*", "action": "*"}, 422, "VALIDATION_ERROR"),
         (
             {"subject": "user", "object": "*", "action": "*", "scope": "all"},

@@ -1,6 +1,6 @@
 """Errors of the policy endpoints."""
 
-from app.core.errors import AppError, ConflictError, NotFoundError
+from app.core.errors import ConflictError, NotFoundError
 
 
 class PolicyExistsError(ConflictError):
@@ -18,8 +18,9 @@ class PolicyProtectedError(ConflictError):
     detail = "The admins' grant of everything cannot be removed: nobody could manage policies."
 
 
-class UnknownPermissionNameError(AppError):
-    status_code = 422
+class UnknownPermissionNameError(NotFoundError):
+    # 404 like an unknown user id in a role assignment: the body is well formed, it names
+    # something that does not exist (the schema cannot list what modules declare at run time).
     error_code = "UNKNOWN_PERMISSION"
     detail = "No module declares this object and action; GET /api/v1/authz/permissions lists them."
 
