@@ -3,6 +3,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Path, status
+from starlette.convertors import StringConvertor, register_url_convertor
 
 from app.core import audit
 from app.core.authentication import require_permission
@@ -50,9 +51,21 @@ async def clear_cache(
     return CacheCleared(deleted=deleted)
 
 
-# Under `entries/`: a bare `/{key}` would also match `/status` and `/clear`, so their
-# `Allow` would name a DELETE the schema does not list for them.
-@router.delete("/entries/{key}", status_code=status.HTTP_204_NO_CONTENT)
+class _EntryKeyConvertor(StringConvertor):
+    """A path segment other than `status` and `clear`.
+
+    Those two are paths of their own, which OpenAPI matches before `/{key}`: so
+    `DELETE /cache/status` must be a method `/status` lacks (405, `Allow: GET`),
+    not the deletion of an entry named "status".
+    """
+
+    regex = r"(?!(?:status|clear)/?$)[^/]+"
+
+
+register_url_convertor("cache_entry_key", _EntryKeyConvertor())
+
+
+@router.delete("/{key:cache_entry_key}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_cache_entry(
     key: CacheKey,
     admin: Manager,
