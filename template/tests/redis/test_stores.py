@@ -41,6 +41,20 @@ async def test_a_one_time_value_pops_once_among_concurrent_callers(
     assert await store.pop("expiring") is None
 
 
+async def test_a_value_whose_lifetime_is_already_over_is_never_read(
+    app: FastAPI, redis_client: Redis, keys: Keys
+) -> None:
+    """No 1 ms grace: a put or set with no lifetime left replaces any value with nothing."""
+    services = services_of(app)
+    await services.ephemeral_store.put("spent", "first", ttl_seconds=60)
+    await services.ephemeral_store.put("spent", "second", ttl_seconds=0)
+    await services.cache.set("stale", "first", ttl_seconds=60)
+    await services.cache.set("stale", "second", ttl_seconds=-1)
+    assert await redis_client.exists(keys.once("spent"), keys.cache("stale")) == 0
+    assert await services.ephemeral_store.pop("spent") is None
+    assert await services.cache.get("stale") is None
+
+
 @pytest.fixture
 def tight_login_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RATE_LIMIT_LOGIN", "3/minute")

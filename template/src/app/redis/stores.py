@@ -25,7 +25,7 @@ class RedisCache:
 
     async def set(self, key: str, value: str, *, ttl_seconds: float) -> None:
         try:
-            await self._client.set(self._keys.cache(key), value, px=_milliseconds(ttl_seconds))
+            await _set_or_delete(self._client, self._keys.cache(key), value, ttl_seconds)
         except REDIS_ERRORS as exc:
             failed("cache_set", exc)
 
@@ -49,7 +49,7 @@ class RedisEphemeralStore:
 
     async def put(self, key: str, value: str, *, ttl_seconds: float) -> None:
         try:
-            await self._client.set(self._keys.once(key), value, px=_milliseconds(ttl_seconds))
+            await _set_or_delete(self._client, self._keys.once(key), value, ttl_seconds)
         except REDIS_ERRORS as exc:
             failed("ephemeral_put", exc)
             raise ServiceUnavailableError from None
@@ -101,5 +101,14 @@ async def delete_matching(client: Redis, pattern: str) -> int:
     return deleted
 
 
-def _milliseconds(seconds: float) -> int:
-    return max(1, round(seconds * 1000))
+async def _set_or_delete(client: Redis, key: str, value: str, ttl_seconds: float) -> None:
+    """Store `value` for `ttl_seconds`; a lifetime already over leaves nothing behind.
+
+    Redis refuses an expiry of 0 ms, and rounding up to 1 ms would leave the value
+    readable for that millisecond, so an expired value is deleted instead.
+    """
+    milliseconds = int(ttl_seconds * 1000)
+    if milliseconds <= 0:
+        await client.delete(key)
+    else:
+        await client.set(key, value, px=milliseconds)
