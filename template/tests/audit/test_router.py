@@ -32,7 +32,7 @@ async def names(client: httpx.AsyncClient, admin: dict[str, str], **params: Any)
     return [event["event"] for event in await events(client, admin, **params)]
 
 
-async def test_sign_in_events(
+async def test_v16_3_1_sign_in_events(
     client: httpx.AsyncClient, users: UserFactory, admin: dict[str, str]
 ) -> None:
     user = await users.create("sam@example.com")
@@ -53,7 +53,7 @@ async def test_sign_in_events(
     assert await names(client, admin, actor_id=str(user.id)) == ["login_succeeded"]
 
 
-async def test_session_events(
+async def test_v16_3_3_session_events(
     client: httpx.AsyncClient, users: UserFactory, admin: dict[str, str]
 ) -> None:
     user = await users.create("sam@example.com")
@@ -76,7 +76,7 @@ async def test_session_events(
     assert {"logout", "logout_all"} <= set(by_user)
 
 
-async def test_account_events(
+async def test_v16_3_3_account_events(
     client: httpx.AsyncClient, users: UserFactory, admin: dict[str, str], mailbox: Mailbox
 ) -> None:
     registered = await client.post(
@@ -152,7 +152,7 @@ async def test_a_module_records_its_own_namespaced_events(
         audit.record(db_session, "Probe Linked", context)
 
 
-async def test_a_refusal_is_audited_with_its_answer(
+async def test_v16_3_2_a_refusal_is_audited_with_its_answer(
     client: httpx.AsyncClient, users: UserFactory, admin: dict[str, str]
 ) -> None:
     """403 from `require_permission` and from an ownership check both land in the log."""

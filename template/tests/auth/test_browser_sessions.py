@@ -108,7 +108,7 @@ async def test_v3_3_4_the_refresh_cookie_is_httponly_and_out_of_the_body(
     assert me.status_code == 200
 
 
-async def test_refresh_through_the_cookie_rotates_it(
+async def test_v10_4_5_refresh_through_the_cookie_rotates_it(
     client: httpx.AsyncClient, users: UserFactory
 ) -> None:
     first = set_cookie(await browser_login(client, users))["value"]
@@ -132,7 +132,7 @@ async def test_refresh_without_the_cookie_is_refused(client: httpx.AsyncClient) 
     assert_error(forged, 401, "TOKEN_INVALID")
 
 
-async def test_cookie_logout_needs_no_access_token_and_clears_the_cookie(
+async def test_v7_4_1_cookie_logout_needs_no_access_token_and_clears_the_cookie(
     client: httpx.AsyncClient, users: UserFactory, db_session: AsyncSession
 ) -> None:
     login = await browser_login(client, users)
@@ -152,7 +152,7 @@ async def test_cookie_logout_needs_no_access_token_and_clears_the_cookie(
     assert [str(event.actor_id) for event in logouts] == [login.json()["user"]["id"]]
 
 
-async def test_cookie_logout_works_with_a_stale_access_token(
+async def test_v7_4_1_cookie_logout_works_with_a_stale_access_token(
     client: httpx.AsyncClient, users: UserFactory
 ) -> None:
     """The moment of logout is when the page's access token may have expired."""
@@ -167,7 +167,7 @@ async def test_cookie_logout_works_with_a_stale_access_token(
     assert_error(await post(client, LOGOUT, headers=bearer("forged")), 401, "TOKEN_INVALID")
 
 
-async def test_cookie_logout_with_only_an_access_token_ends_its_session(
+async def test_v7_4_1_cookie_logout_with_only_an_access_token_ends_its_session(
     client: httpx.AsyncClient, users: UserFactory
 ) -> None:
     access = (await browser_login(client, users)).json()["access_token"]
@@ -186,7 +186,7 @@ async def test_cookie_logout_without_a_session_just_clears_the_cookie(
     assert_error(await client.post(LOGOUT), 401, "NOT_AUTHENTICATED")
 
 
-async def test_cookie_logout_all_ends_every_session_and_clears_the_cookie(
+async def test_v7_4_1_cookie_logout_all_ends_every_session_and_clears_the_cookie(
     client: httpx.AsyncClient, users: UserFactory
 ) -> None:
     login = await browser_login(client, users)

@@ -70,7 +70,7 @@ def test_an_unknown_email_is_an_error(own_database: Path) -> None:  # noqa: F811
         assert (code, output) == (1, "No account has the email nobody@example.com.\n")
 
 
-def test_set_password_from_stdin_never_echoes_it(admin: str) -> None:
+def test_v16_2_5_set_password_from_stdin_never_echoes_it(admin: str) -> None:
     code, output = run("users", "set-password", admin, "--password-stdin", stdin="tiny1\n")
     assert code == 2
     assert "Cannot set the password" in output
@@ -90,7 +90,7 @@ def test_set_password_from_stdin_never_echoes_it(admin: str) -> None:
     assert asyncio.run(hasher.verify(ADMIN_PASSWORD, hashed))[0] is False
 
 
-def test_set_password_at_the_prompt_hides_what_is_typed(admin: str) -> None:
+def test_v16_2_5_set_password_at_the_prompt_hides_what_is_typed(admin: str) -> None:
     typed = "prompted-pass-7"
     code, output = run("users", "set-password", admin, stdin=f"{typed}\n{typed}\n")
     assert code == 0, output

@@ -42,7 +42,7 @@ async def test_resend_verification_replaces_the_old_link(
     assert (await client.post(VERIFY, json={"token": second})).status_code == 204
 
 
-async def test_unknown_or_verified_addresses_get_202_and_no_mail(
+async def test_v6_3_8_unknown_or_verified_addresses_get_202_and_no_mail(
     client: httpx.AsyncClient, mailbox: Mailbox
 ) -> None:
     for url in (RESEND, FORGOT):
@@ -53,7 +53,7 @@ async def test_unknown_or_verified_addresses_get_202_and_no_mail(
     assert mailbox.messages == []
 
 
-async def test_reset_link_works_once_and_ends_every_session(
+async def test_v7_4_3_reset_link_works_once_and_ends_every_session(
     client: httpx.AsyncClient, users: UserFactory, mailbox: Mailbox
 ) -> None:
     await users.create("forgetful@example.com")

@@ -30,7 +30,9 @@ async def fail(client: httpx.AsyncClient, email: str, times: int) -> list[int]:
     ]
 
 
-async def test_five_failures_lock_the_email(client: httpx.AsyncClient, users: UserFactory) -> None:
+async def test_v6_3_1_five_failures_lock_the_email(
+    client: httpx.AsyncClient, users: UserFactory
+) -> None:
     await users.create("target@example.com")
     assert await fail(client, "target@example.com", 5) == [401] * 5
     locked = await client.post(LOGIN, json={"email": "target@example.com", "password": PASSWORD})
@@ -38,7 +40,7 @@ async def test_five_failures_lock_the_email(client: httpx.AsyncClient, users: Us
     assert 14 * 60 < int(locked.headers["retry-after"]) <= 15 * 60
 
 
-async def test_unknown_emails_lock_the_same_way(client: httpx.AsyncClient) -> None:
+async def test_v6_3_8_unknown_emails_lock_the_same_way(client: httpx.AsyncClient) -> None:
     assert await fail(client, "ghost@example.com", 6) == [401] * 5 + [423]
 
 

@@ -92,7 +92,7 @@ async def test_every_endpoint_that_issues_tokens_answers_one_shape(
         assert body["user"]["email"] == "shape@example.com"
 
 
-async def test_login_failures_do_not_reveal_whether_the_account_exists(
+async def test_v6_3_8_login_failures_do_not_reveal_whether_the_account_exists(
     client: httpx.AsyncClient, users: UserFactory
 ) -> None:
     await users.create("known@example.com")
@@ -158,7 +158,7 @@ async def test_token_endpoint_bad_requests(client: httpx.AsyncClient) -> None:
     assert_error(await client.post(TOKEN, data={}), 422, "VALIDATION_ERROR")
 
 
-async def test_login_upgrades_a_legacy_bcrypt_hash(
+async def test_v11_4_2_login_upgrades_a_legacy_bcrypt_hash(
     client: httpx.AsyncClient, users: UserFactory
 ) -> None:
     user = await users.create("legacy@example.com")

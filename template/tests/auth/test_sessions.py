@@ -14,7 +14,7 @@ async def signed_in(users: UserFactory, email: str = "sam@example.com") -> dict[
     return {"access": tokens["access_token"], "refresh": tokens["refresh_token"]}
 
 
-async def test_refresh_rotates_and_reuse_kills_the_family(
+async def test_v10_4_5_refresh_rotates_and_reuse_kills_the_family(
     client: httpx.AsyncClient, users: UserFactory
 ) -> None:
     first = await signed_in(users)
@@ -37,7 +37,7 @@ async def test_refresh_refuses_unknown_tokens(client: httpx.AsyncClient) -> None
     assert_error(response, 401, "TOKEN_INVALID")
 
 
-async def test_logout_kills_the_access_token_at_once(
+async def test_v7_4_1_logout_kills_the_access_token_at_once(
     client: httpx.AsyncClient, users: UserFactory
 ) -> None:
     tokens = await signed_in(users)
@@ -48,7 +48,9 @@ async def test_logout_kills_the_access_token_at_once(
     assert_error(refreshed, 401, "TOKEN_REVOKED")
 
 
-async def test_logout_all_ends_every_session(client: httpx.AsyncClient, users: UserFactory) -> None:
+async def test_v7_4_1_logout_all_ends_every_session(
+    client: httpx.AsyncClient, users: UserFactory
+) -> None:
     phone = await signed_in(users)
     laptop = await users.login("sam@example.com")
     response = await client.post("/api/v1/auth/logout-all", headers=bearer(phone["access"]))
@@ -57,7 +59,7 @@ async def test_logout_all_ends_every_session(client: httpx.AsyncClient, users: U
         assert_error(await client.get(ME, headers=bearer(access)), 401, "TOKEN_REVOKED")
 
 
-async def test_revoke_answers_200_whatever_the_token(
+async def test_v7_4_1_revoke_answers_200_whatever_the_token(
     client: httpx.AsyncClient, users: UserFactory
 ) -> None:
     tokens = await signed_in(users)
@@ -68,7 +70,9 @@ async def test_revoke_answers_200_whatever_the_token(
     assert_error(await client.get(ME, headers=bearer(tokens["access"])), 401, "TOKEN_REVOKED")
 
 
-async def test_sessions_list_and_delete(client: httpx.AsyncClient, users: UserFactory) -> None:
+async def test_v7_4_1_sessions_list_and_delete(
+    client: httpx.AsyncClient, users: UserFactory
+) -> None:
     current = await signed_in(users)
     other = await users.login("sam@example.com")
     listed = await client.get("/api/v1/auth/sessions", headers=bearer(current["access"]))
@@ -90,7 +94,7 @@ async def test_sessions_list_and_delete(client: httpx.AsyncClient, users: UserFa
     assert_error(again, 404, "NOT_FOUND")
 
 
-async def test_cannot_end_someone_elses_session(
+async def test_v8_2_2_cannot_end_someone_elses_session(
     client: httpx.AsyncClient, users: UserFactory
 ) -> None:
     mine = await signed_in(users, "mine@example.com")

@@ -17,7 +17,7 @@ async def token(client: httpx.AsyncClient, code: str) -> httpx.Response:
     return await client.post("/api/v1/auth/token", data=data)
 
 
-async def test_a_code_gives_a_token_pair_once(
+async def test_v10_4_2_a_code_gives_a_token_pair_once(
     app: FastAPI, client: httpx.AsyncClient, users: UserFactory
 ) -> None:
     user = await users.create("coded@example.com")
@@ -29,7 +29,7 @@ async def test_a_code_gives_a_token_pair_once(
     assert_error(await token(client, code), 400, "INVALID_GRANT")
 
 
-async def test_an_expired_or_unknown_code_gives_nothing(
+async def test_v10_4_3_an_expired_or_unknown_code_gives_nothing(
     app: FastAPI, client: httpx.AsyncClient, users: UserFactory
 ) -> None:
     user = await users.create("coded@example.com")

@@ -34,7 +34,7 @@ async def test_the_seeded_policies_keep_the_role_defaults(
     )
 
 
-async def test_a_role_created_at_run_time_gains_a_permission_at_once(
+async def test_v8_3_2_a_role_created_at_run_time_gains_a_permission_at_once(
     client: httpx.AsyncClient, authz: Authz, sam: tuple[str, dict[str, str]]
 ) -> None:
     sam_id, headers = sam
@@ -79,7 +79,7 @@ async def test_a_grant_to_one_user_and_a_wildcard(
     assert_error(await client.get(AUDIT, headers=headers), 403, "FORBIDDEN")
 
 
-async def test_only_policy_managers_reach_the_endpoints(
+async def test_v8_2_1_only_policy_managers_reach_the_endpoints(
     client: httpx.AsyncClient, authz: Authz, sam: tuple[str, dict[str, str]]
 ) -> None:
     _, headers = sam
@@ -92,7 +92,7 @@ async def test_only_policy_managers_reach_the_endpoints(
     assert_error(await client.post(POLICIES, json=grant, headers=headers), 403, "FORBIDDEN")
 
 
-async def test_changes_and_refusals_are_audited(
+async def test_v16_3_2_changes_and_refusals_are_audited(
     client: httpx.AsyncClient, authz: Authz, sam: tuple[str, dict[str, str]]
 ) -> None:
     sam_id, headers = sam

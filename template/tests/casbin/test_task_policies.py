@@ -6,7 +6,7 @@ from tests.casbin.conftest import Authz
 from tests.helpers import UserFactory, assert_error
 
 
-async def test_ownership_and_run_time_grants_on_tasks(
+async def test_v8_2_2_ownership_and_run_time_grants_on_tasks(
     client: httpx.AsyncClient, authz: Authz, users: UserFactory
 ) -> None:
     owner = await users.create("owner@example.com")

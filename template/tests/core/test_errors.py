@@ -48,7 +48,7 @@ async def test_a_failing_commit_is_an_error_not_a_lost_write(
     assert_error(await client.post("/test-duplicate"), 409, "CONFLICT")
 
 
-async def test_unexpected_errors_are_500_without_details(app: FastAPI) -> None:
+async def test_v16_5_1_unexpected_errors_are_500_without_details(app: FastAPI) -> None:
     @app.get("/test-crash")
     async def crash() -> None:
         raise RuntimeError("secret internals")
@@ -72,7 +72,7 @@ async def app_without_database(tmp_path_factory: pytest.TempPathFactory) -> Asyn
         yield app
 
 
-async def test_database_down_is_503(app_without_database: FastAPI) -> None:
+async def test_v16_5_1_database_down_is_503(app_without_database: FastAPI) -> None:
     transport = httpx.ASGITransport(app=app_without_database)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         login = await client.post(

@@ -11,7 +11,7 @@ from app.core.config import Environment, Settings, get_settings
 from tests.helpers import PASSWORD, assert_error, build_app
 
 
-async def test_security_headers_on_api_answers(client: httpx.AsyncClient) -> None:
+async def test_v3_4_4_security_headers_on_api_answers(client: httpx.AsyncClient) -> None:
     response = await client.get("/health/live")
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["x-frame-options"] == "DENY"
@@ -86,11 +86,15 @@ async def test_unknown_hosts_are_refused() -> None:
         assert (await client.get("/health/live")).status_code == 200
 
 
-async def test_hsts_in_production() -> None:
+async def test_v3_4_1_hsts_in_production() -> None:
     production = get_settings().model_copy(update={"environment": Environment.PRODUCTION})
     async with hosted_client(production, "api.example.com") as client:
         response = await client.get("/health/live")
-        assert response.headers["strict-transport-security"].startswith("max-age=")
+        hsts = response.headers["strict-transport-security"]
+        # ASVS 3.4.1: a policy of a year at least, over every subdomain too.
+        max_age = hsts.split(";")[0].removeprefix("max-age=")
+        assert int(max_age) >= 365 * 24 * 3600
+        assert "includeSubDomains" in hsts
 
 
 @asynccontextmanager

@@ -16,7 +16,7 @@ from app.core.services import services_of
 from tests.helpers import PASSWORD, assert_error
 
 
-async def test_the_eleventh_login_in_a_minute_is_refused(client: httpx.AsyncClient) -> None:
+async def test_v2_4_1_the_eleventh_login_in_a_minute_is_refused(client: httpx.AsyncClient) -> None:
     statuses = []
     for n in range(11):
         # Different emails: only the per-IP limit is in play (and no lockout).
@@ -31,7 +31,9 @@ async def test_the_eleventh_login_in_a_minute_is_refused(client: httpx.AsyncClie
     assert body["detail"]
 
 
-async def test_the_sixth_registration_in_a_minute_is_refused(client: httpx.AsyncClient) -> None:
+async def test_v2_4_1_the_sixth_registration_in_a_minute_is_refused(
+    client: httpx.AsyncClient,
+) -> None:
     statuses = [
         (
             await client.post(
@@ -49,7 +51,7 @@ async def test_a_disabled_limiter_lets_everything_through() -> None:
         await limiter.hit("1/minute", "key")
 
 
-async def test_every_key_counts() -> None:
+async def test_v2_4_1_every_key_counts() -> None:
     limiter = RateLimiter()
     await limiter.hit("1/minute", "ip", "account-a")
     with pytest.raises(RateLimitedError):
@@ -75,7 +77,9 @@ def request_from(peer: str, forwarded: str | None = None) -> Request:
         ("10.0.0.2", "10.0.0.3", ["10.0.0.0/8"], "10.0.0.2"),  # only proxies
     ],
 )
-def test_client_ip(peer: str, forwarded: str | None, trusted: list[str], expected: str) -> None:
+def test_v4_1_3_client_ip(
+    peer: str, forwarded: str | None, trusted: list[str], expected: str
+) -> None:
     assert client_ip(request_from(peer, forwarded), trusted) == expected
 
 
@@ -93,7 +97,7 @@ def dead_redis_storage() -> RedisStorage:
     return RedisStorage(url, implementation="redispy", wrap_exceptions=True)
 
 
-async def test_a_failing_storage_falls_back_to_counting_in_process(
+async def test_v16_5_2_a_failing_storage_falls_back_to_counting_in_process(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     limiter = RateLimiter(dead_redis_storage())
@@ -109,7 +113,9 @@ async def test_a_failing_storage_falls_back_to_counting_in_process(
     assert "secret-redis-password" not in caplog.text
 
 
-async def test_sign_in_survives_a_failing_storage(client: httpx.AsyncClient, app: FastAPI) -> None:
+async def test_v16_5_2_sign_in_survives_a_failing_storage(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
     services_of(app).rate_limiter = RateLimiter(dead_redis_storage())
     body = {"email": "nobody@example.com", "password": "wrong-pass-1"}
     response = await client.post("/api/v1/auth/login", json=body)

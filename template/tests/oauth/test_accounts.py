@@ -63,7 +63,7 @@ async def test_a_second_account_or_a_password_allows_unlinking(
     assert events.count("oauth.linked") == 1
 
 
-async def test_another_users_account_is_not_found(
+async def test_v8_2_2_another_users_account_is_not_found(
     client: httpx.AsyncClient, fake: FakeProvider, user_headers: dict[str, str]
 ) -> None:
     headers = await alice(client, fake)

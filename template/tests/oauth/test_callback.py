@@ -57,7 +57,7 @@ async def test_a_new_identity_creates_a_verified_user_without_password(
     assert "oauth_flow=" in response.headers["set-cookie"]
 
 
-async def test_the_same_identity_signs_the_same_user_in_again(
+async def test_v10_5_2_the_same_identity_signs_the_same_user_in_again(
     client: httpx.AsyncClient, fake: FakeProvider, db_session: AsyncSession
 ) -> None:
     first = (await sign_in(client, fake, **ALICE)).json()
@@ -91,7 +91,7 @@ async def test_a_verified_email_links_to_a_verified_local_account(
     assert "oauth.linked" in events
 
 
-async def test_never_links_to_an_unverified_local_account(
+async def test_v6_8_1_never_links_to_an_unverified_local_account(
     client: httpx.AsyncClient, fake: FakeProvider, users: UserFactory, db_session: AsyncSession
 ) -> None:
     """Someone registered the address without proving it: linking would let them in
@@ -102,7 +102,7 @@ async def test_never_links_to_an_unverified_local_account(
 
 
 @pytest.mark.parametrize("verified", [False, "false", None])
-async def test_an_unverified_provider_email_creates_and_links_nothing(
+async def test_v6_8_1_an_unverified_provider_email_creates_and_links_nothing(
     client: httpx.AsyncClient, fake: FakeProvider, db_session: AsyncSession, verified: object
 ) -> None:
     claims = {**ALICE, "email_verified": verified}
@@ -120,7 +120,9 @@ async def test_the_email_may_come_from_userinfo_of_the_same_subject(
     assert_error(await sign_in(client, fake, "code-2", sub="bob-2"), 400, "OAUTH_ID_TOKEN_INVALID")
 
 
-async def test_a_replayed_state_is_refused(client: httpx.AsyncClient, fake: FakeProvider) -> None:
+async def test_v10_2_1_a_replayed_state_is_refused(
+    client: httpx.AsyncClient, fake: FakeProvider
+) -> None:
     url = await start(client)
     query = fake.approve(url, "code-1", **ALICE)
     assert (await finish(client, query)).status_code == 200
@@ -130,7 +132,7 @@ async def test_a_replayed_state_is_refused(client: httpx.AsyncClient, fake: Fake
 
 
 @pytest.mark.parametrize("state", [None, "forged-state", "x" * 512])
-async def test_a_missing_or_forged_state_is_refused(
+async def test_v10_2_1_a_missing_or_forged_state_is_refused(
     client: httpx.AsyncClient, fake: FakeProvider, state: str | None
 ) -> None:
     url = await start(client)
@@ -142,7 +144,7 @@ async def test_a_missing_or_forged_state_is_refused(
     assert "POST /token" not in fake.requests
 
 
-async def test_a_state_from_another_browser_is_refused(
+async def test_v10_1_2_a_state_from_another_browser_is_refused(
     client: httpx.AsyncClient, fake: FakeProvider
 ) -> None:
     """An attacker's own flow, fed to a victim's browser, signs nobody in (login CSRF)."""
@@ -154,7 +156,7 @@ async def test_a_state_from_another_browser_is_refused(
     assert_error(await finish(client, query), 400, "OAUTH_STATE_INVALID")
 
 
-async def test_a_state_of_one_provider_is_refused_on_another(
+async def test_v10_2_2_a_state_of_one_provider_is_refused_on_another(
     client: httpx.AsyncClient, fake: FakeProvider
 ) -> None:
     url = await start(client, "github")
@@ -162,7 +164,7 @@ async def test_a_state_of_one_provider_is_refused_on_another(
     assert_error(await finish(client, query, "oidc"), 400, "OAUTH_STATE_INVALID")
 
 
-async def test_an_expired_state_is_refused(
+async def test_v10_2_1_an_expired_state_is_refused(
     client: httpx.AsyncClient, fake: FakeProvider, app: FastAPI
 ) -> None:
     services = services_of(app)
@@ -193,7 +195,7 @@ async def test_a_callback_without_code_is_refused(client: httpx.AsyncClient) -> 
     assert_error(await finish(client, {"state": state}), 400, "OAUTH_AUTHORIZATION_FAILED")
 
 
-async def test_a_code_the_provider_refuses_is_reported(
+async def test_v10_2_1_a_code_the_provider_refuses_is_reported(
     client: httpx.AsyncClient, fake: FakeProvider
 ) -> None:
     """A code another client intercepted fails without its PKCE verifier; so does a spent one."""
@@ -214,7 +216,7 @@ async def test_a_code_the_provider_refuses_is_reported(
     ],
     ids=["issuer", "audience", "nonce", "no-nonce", "expired"],
 )
-async def test_an_id_token_with_a_wrong_claim_is_refused(
+async def test_v10_5_4_an_id_token_with_a_wrong_claim_is_refused(
     client: httpx.AsyncClient,
     fake: FakeProvider,
     db_session: AsyncSession,
@@ -225,14 +227,14 @@ async def test_an_id_token_with_a_wrong_claim_is_refused(
     assert (await db_session.exec(select(User))).all() == []
 
 
-async def test_an_id_token_signed_with_another_key_is_refused(
+async def test_v6_8_2_an_id_token_signed_with_another_key_is_refused(
     client: httpx.AsyncClient, fake: FakeProvider
 ) -> None:
     fake.signing_key = new_key()
     assert_error(await sign_in(client, fake, **ALICE), 400, "OAUTH_ID_TOKEN_INVALID")
 
 
-async def test_a_provider_that_is_down_is_a_502_not_a_500(
+async def test_v16_5_1_a_provider_that_is_down_is_a_502_not_a_500(
     client: httpx.AsyncClient, fake: FakeProvider
 ) -> None:
     url = await start(client)
@@ -241,7 +243,7 @@ async def test_a_provider_that_is_down_is_a_502_not_a_500(
     assert_error(await finish(client, query), 502, "OAUTH_PROVIDER_UNAVAILABLE")
 
 
-async def test_authorize_builds_the_redirect_uri_from_settings_not_the_host(
+async def test_v10_1_2_authorize_builds_the_redirect_uri_from_settings_not_the_host(
     client: httpx.AsyncClient,
 ) -> None:
     response = await client.get("/api/v1/auth/oidc/authorize", headers={"host": "evil.example.com"})

@@ -41,7 +41,7 @@ async def exchange(client: httpx.AsyncClient, code: str, **headers: str) -> http
     )
 
 
-async def test_the_redirect_carries_a_one_time_code_and_no_token(
+async def test_v14_2_1_the_redirect_carries_a_one_time_code_and_no_token(
     client: httpx.AsyncClient, fake: FakeProvider
 ) -> None:
     query = redirected(await sign_in(client, fake, **ALICE))

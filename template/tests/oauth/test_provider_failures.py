@@ -45,7 +45,7 @@ async def test_a_provider_down_at_authorize_is_a_502(
     assert_error(response, 502, "OAUTH_PROVIDER_UNAVAILABLE")
 
 
-async def test_a_discovery_document_of_another_issuer_is_refused(
+async def test_v10_5_3_a_discovery_document_of_another_issuer_is_refused(
     client: httpx.AsyncClient, fake: FakeProvider, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Discovery §4.3: a document naming another issuer could route tokens elsewhere."""
@@ -55,7 +55,7 @@ async def test_a_discovery_document_of_another_issuer_is_refused(
 
 
 @pytest.mark.parametrize("log_format", ["console", "json"])
-async def test_no_code_state_token_or_secret_in_the_logs(
+async def test_v16_2_5_no_code_state_token_or_secret_in_the_logs(
     client: httpx.AsyncClient,
     fake: FakeProvider,
     settings: Settings,

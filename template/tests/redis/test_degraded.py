@@ -90,7 +90,7 @@ async def sign_in(client: httpx.AsyncClient, email: str) -> httpx.Response:
     )
 
 
-async def test_redis_killed_mid_test(
+async def test_v16_5_2_redis_killed_mid_test(
     client: httpx.AsyncClient,
     users: UserFactory,
     admin_headers: dict[str, str],
@@ -139,7 +139,7 @@ async def test_redis_killed_mid_test(
     assert status["keys"]["session_cache"] >= 1
 
 
-async def test_an_invalidation_missed_while_redis_hung_is_sent_before_the_next_read(
+async def test_v7_4_1_an_invalidation_missed_while_redis_hung_is_sent_before_the_next_read(
     client: httpx.AsyncClient, users: UserFactory, own_redis: RedisServer
 ) -> None:
     """A Redis that hangs (SIGSTOP) and comes back with its data: the entry of a
@@ -163,7 +163,7 @@ def url_with_password(own_redis: RedisServer, monkeypatch: pytest.MonkeyPatch) -
     return password
 
 
-async def test_no_redis_password_in_logs_or_answers(
+async def test_v16_2_5_no_redis_password_in_logs_or_answers(
     url_with_password: str,
     client: httpx.AsyncClient,
     users: UserFactory,

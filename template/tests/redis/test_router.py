@@ -9,7 +9,7 @@ from tests.helpers import assert_error
 CACHE = "/api/v1/cache"
 
 
-async def test_only_admins_reach_the_cache_endpoints(
+async def test_v8_2_1_only_admins_reach_the_cache_endpoints(
     client: httpx.AsyncClient, user_headers: dict[str, str]
 ) -> None:
     assert_error(await client.get(f"{CACHE}/status"), 401, "NOT_AUTHENTICATED")

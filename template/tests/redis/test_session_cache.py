@@ -64,7 +64,7 @@ async def test_writes_never_use_a_cached_user(
     assert_error(response, 403, "ACCOUNT_DISABLED")  # the database
 
 
-async def test_logout_revocation_and_logout_all_reach_the_next_request(
+async def test_v7_4_1_logout_revocation_and_logout_all_reach_the_next_request(
     client: httpx.AsyncClient, users: UserFactory
 ) -> None:
     await users.create("cy@example.com")
@@ -86,7 +86,7 @@ async def test_logout_revocation_and_logout_all_reach_the_next_request(
         assert_error(await client.get(ME, headers=bearer(token)), 401, "TOKEN_REVOKED")
 
 
-async def test_refresh_token_reuse_and_revoke_end_the_cached_session(
+async def test_v7_4_1_refresh_token_reuse_and_revoke_end_the_cached_session(
     client: httpx.AsyncClient, users: UserFactory
 ) -> None:
     await users.create("di@example.com")
@@ -109,7 +109,7 @@ async def test_refresh_token_reuse_and_revoke_end_the_cached_session(
     assert_error(await client.get(ME, headers=bearer(other["access_token"])), 401, "TOKEN_REVOKED")
 
 
-async def test_a_password_change_ends_the_other_cached_sessions(
+async def test_v7_4_3_a_password_change_ends_the_other_cached_sessions(
     client: httpx.AsyncClient, users: UserFactory
 ) -> None:
     await users.create("ed@example.com")
@@ -134,7 +134,7 @@ async def admin_and_target(users: UserFactory, client: httpx.AsyncClient) -> tup
     return root, target, token
 
 
-async def test_a_demotion_reaches_the_demoted_admins_next_request(
+async def test_v8_3_2_a_demotion_reaches_the_demoted_admins_next_request(
     client: httpx.AsyncClient, users: UserFactory
 ) -> None:
     root, target, token = await admin_and_target(users, client)
@@ -146,7 +146,7 @@ async def test_a_demotion_reaches_the_demoted_admins_next_request(
     assert_error(await client.get(f"{USERS}/", headers=again), 403, "FORBIDDEN")
 
 
-async def test_deactivation_and_deletion_reach_the_next_request(
+async def test_v7_4_2_deactivation_and_deletion_reach_the_next_request(
     client: httpx.AsyncClient, users: UserFactory
 ) -> None:
     root, target, token = await admin_and_target(users, client)

@@ -60,7 +60,7 @@ def tight_login_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RATE_LIMIT_LOGIN", "3/minute")
 
 
-async def test_two_instances_count_rate_limits_together(
+async def test_v2_4_1_two_instances_count_rate_limits_together(
     tight_login_limit: None, redis_client: Redis, keys: Keys
 ) -> None:
     """Two apps (as two replicas would) on one Redis: the fourth sign-in is refused."""

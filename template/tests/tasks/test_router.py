@@ -141,7 +141,7 @@ async def test_a_long_list_counts_only_so_far_past_the_page(
     assert await page(5) == {"total": 6, "total_is_exact": True, "pages": 3, "items": 0}
 
 
-async def test_other_users_tasks_are_invisible(
+async def test_v8_2_2_other_users_tasks_are_invisible(
     client: httpx.AsyncClient, users: UserFactory, alice: dict[str, Any]
 ) -> None:
     """Another user's tasks answer 404 on every route, as if they did not exist."""
@@ -166,7 +166,7 @@ async def test_other_users_tasks_are_invisible(
     assert untouched.json()["title"] == "A task"
 
 
-async def test_a_task_under_the_wrong_user_path_is_404(
+async def test_v8_2_2_a_task_under_the_wrong_user_path_is_404(
     client: httpx.AsyncClient, users: UserFactory, alice: dict[str, Any]
 ) -> None:
     task = await create(client, alice)

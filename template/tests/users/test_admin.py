@@ -10,7 +10,7 @@ from tests.helpers import PASSWORD, UserFactory, assert_error
 USERS = "/api/v1/users/"
 
 
-async def test_only_admins_list_users(
+async def test_v8_2_1_only_admins_list_users(
     client: httpx.AsyncClient, user_headers: dict[str, str]
 ) -> None:
     assert_error(await client.get(USERS, headers=user_headers), 403, "FORBIDDEN")
@@ -97,7 +97,7 @@ async def test_the_users_collection_answers_with_or_without_the_slash(
     assert_error(await client.get("/api/v1/users/me/", headers=admin_headers), 404, "NOT_FOUND")
 
 
-async def test_users_cannot_create_users(
+async def test_v8_2_1_users_cannot_create_users(
     client: httpx.AsyncClient, user_headers: dict[str, str]
 ) -> None:
     response = await client.post(
@@ -106,7 +106,7 @@ async def test_users_cannot_create_users(
     assert_error(response, 403, "FORBIDDEN")
 
 
-async def test_self_or_admin_on_user_by_id(
+async def test_v8_2_2_self_or_admin_on_user_by_id(
     client: httpx.AsyncClient, users: UserFactory, admin_headers: dict[str, str]
 ) -> None:
     alice = await users.create("alice@example.com")
@@ -127,7 +127,7 @@ async def test_self_or_admin_on_user_by_id(
     )
 
 
-async def test_users_can_never_raise_their_own_role(
+async def test_v8_2_3_users_can_never_raise_their_own_role(
     client: httpx.AsyncClient, users: UserFactory
 ) -> None:
     alice = await users.create("alice@example.com")

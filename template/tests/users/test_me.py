@@ -20,7 +20,7 @@ async def test_read_and_update_own_profile(
     assert me["email"] == "user@example.com"
 
 
-async def test_profile_update_refuses_role_and_nulls(
+async def test_v8_2_3_profile_update_refuses_role_and_nulls(
     client: httpx.AsyncClient, user_headers: dict[str, str]
 ) -> None:
     """`PATCH /users/me` is `PATCH /users/{id}` with `me`: one body, one answer for both."""
@@ -31,7 +31,7 @@ async def test_profile_update_refuses_role_and_nulls(
     assert_error(response, 422, "VALIDATION_ERROR")
 
 
-async def test_change_password_ends_the_other_sessions(
+async def test_v7_4_3_change_password_ends_the_other_sessions(
     client: httpx.AsyncClient, users: UserFactory
 ) -> None:
     await users.create("pat@example.com")
@@ -49,7 +49,7 @@ async def test_change_password_ends_the_other_sessions(
     await users.login("pat@example.com", "new-secret-42")
 
 
-async def test_change_password_checks_the_current_one(
+async def test_v6_2_3_change_password_checks_the_current_one(
     client: httpx.AsyncClient, user_headers: dict[str, str]
 ) -> None:
     wrong = await client.post(
@@ -60,7 +60,7 @@ async def test_change_password_checks_the_current_one(
     assert_error(wrong, 403, "INVALID_CREDENTIALS")
 
 
-async def test_new_password_must_not_be_the_email(
+async def test_v6_2_11_new_password_must_not_be_the_email(
     client: httpx.AsyncClient, users: UserFactory
 ) -> None:
     await users.create("kim2@example.com")

@@ -36,7 +36,7 @@ from tests.oauth.oidc_provider import (
 )
 
 
-async def test_an_unverified_provider_email_is_not_linked(
+async def test_v6_8_1_an_unverified_provider_email_is_not_linked(
     client: httpx.AsyncClient, users: UserFactory, db_session: AsyncSession
 ) -> None:
     local = await users.create(ALICE)
@@ -50,7 +50,7 @@ async def test_an_unverified_provider_email_is_not_linked(
     assert await count(db_session, User) == 1
 
 
-async def test_a_verified_provider_email_is_not_linked_to_an_unverified_local_account(
+async def test_v6_8_1_a_verified_provider_email_is_not_linked_to_an_unverified_local_account(
     client: httpx.AsyncClient, users: UserFactory, db_session: AsyncSession
 ) -> None:
     await users.create(ALICE)  # registered by anyone, address never proved
@@ -59,7 +59,7 @@ async def test_a_verified_provider_email_is_not_linked_to_an_unverified_local_ac
     assert await count(db_session, OAuthAccount) == 0
 
 
-async def test_a_forged_state_is_refused(
+async def test_v10_2_1_a_forged_state_is_refused(
     client: httpx.AsyncClient, db_session: AsyncSession
 ) -> None:
     sent_back = await sign_in_at_provider(await authorize(client), ALICE)
@@ -68,7 +68,7 @@ async def test_a_forged_state_is_refused(
     assert await count(db_session, User) == 0
 
 
-async def test_a_replayed_state_is_refused(
+async def test_v10_2_1_a_replayed_state_is_refused(
     client: httpx.AsyncClient, db_session: AsyncSession
 ) -> None:
     sent_back = await sign_in_at_provider(await authorize(client), ALICE)
@@ -90,7 +90,7 @@ async def test_a_spent_code_on_a_new_flow_is_refused_by_the_provider(
     assert await count(db_session, User) == 1
 
 
-async def test_a_wrong_pkce_verifier_is_refused(
+async def test_v10_2_1_a_wrong_pkce_verifier_is_refused(
     client: httpx.AsyncClient, db_session: AsyncSession
 ) -> None:
     # The provider is handed the challenge of another verifier than the service's.
@@ -102,7 +102,7 @@ async def test_a_wrong_pkce_verifier_is_refused(
     assert await count(db_session, User) == 0
 
 
-async def test_a_nonce_mismatch_is_refused(
+async def test_v10_5_1_a_nonce_mismatch_is_refused(
     client: httpx.AsyncClient, db_session: AsyncSession
 ) -> None:
     url = with_query(await authorize(client), nonce=secrets.token_urlsafe(32))
@@ -111,7 +111,7 @@ async def test_a_nonce_mismatch_is_refused(
     assert await count(db_session, User) == 0
 
 
-async def test_an_id_token_of_another_issuer_is_refused(
+async def test_v10_2_2_an_id_token_of_another_issuer_is_refused(
     app: FastAPI, client: httpx.AsyncClient, provider: OidcProvider, db_session: AsyncSession
 ) -> None:
     # A consistent discovery document naming its own issuer, with the real provider's
@@ -125,7 +125,7 @@ async def test_an_id_token_of_another_issuer_is_refused(
     assert await count(db_session, User) == 0
 
 
-async def test_a_state_of_one_provider_is_refused_on_another(
+async def test_v10_2_2_a_state_of_one_provider_is_refused_on_another(
     app: FastAPI,
     client: httpx.AsyncClient,
     provider: OidcProvider,

@@ -69,7 +69,7 @@ async def test_a_new_user_is_created_and_signed_in(
 
 
 @pytest.mark.parametrize("frontend_url", [FRONTEND])
-async def test_with_a_frontend_the_browser_gets_a_one_time_code_for_the_token_pair(
+async def test_v14_2_1_with_a_frontend_the_browser_gets_a_one_time_code_for_the_token_pair(
     client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO)
