@@ -27,6 +27,7 @@ import logging
 import re
 import shutil
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import nox
@@ -37,9 +38,11 @@ from nox_support import (
     bench,
     bench_report,
     browser,
+    faults,
     line_coverage,
     mypy_cache,
     oidc_provider,
+    reliability,
     replicas,
     services,
     update,
@@ -85,6 +88,46 @@ def pytest_temp_root(name: str) -> Path:
 
 
 # --- sessions, slowest first: `nox -j 2` starts them in this order ----------------------
+
+
+@contextlib.contextmanager
+def reliability_service(session: nox.Session, name: str) -> Iterator[reliability.Prepared]:
+    """The fullest PostgreSQL render on a PostgreSQL cluster and a Redis of its own."""
+    dst = RENDER_ROOT / name
+    slug = str(render(session, dst, "postgresql", tuple(MODULES))["project_slug"])
+    with (
+        services.throwaway_postgres(session) as postgres,
+        services.throwaway_redis(session) as redis,
+    ):
+        database_url = services.asyncpg_url(postgres.url, "postgres")
+        with reliability.prepared(session, dst, slug, database_url, f"{redis.url}/0") as service:
+            yield reliability.Prepared(service, postgres, redis)
+
+
+@nox.session(allow_parallel=True, tags=["reliability"])
+@timed
+def soak(session: nox.Session) -> None:
+    """Every kind of endpoint at a moderate rate for `-- SECONDS` (default 300): no error,
+    and the server's RSS levels off (nox_support/faults.py)."""
+    seconds = int(session.posargs[0]) if session.posargs else 300
+    with reliability_service(session, "soak") as prepared:
+        failures = faults.soak(prepared.service, seconds)
+    if failures:
+        session.error("\n  ".join(["soak:", *failures]))
+
+
+@nox.session(allow_parallel=True, tags=["reliability"])
+@timed
+def faults_under_load(session: nox.Session) -> None:
+    """Stop PostgreSQL, then Redis, then the server itself (SIGTERM) while a load runs:
+    answers stay 2xx or 503 and fast, the service recovers, no 201 is lost
+    (nox_support/faults.py)."""
+    with reliability_service(session, "faults") as prepared:
+        failures = faults.database_outage(prepared.service, prepared.postgres)
+        failures += faults.redis_outage(prepared.service, prepared.redis)
+        failures += faults.sigterm(prepared.service)
+    if failures:
+        session.error("\n  ".join(["faults under load:", *failures]))
 
 
 @nox.session(allow_parallel=True, tags=["update", "postgresql"])

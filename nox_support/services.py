@@ -1,4 +1,4 @@
-"""PostgreSQL and Redis for the nox sessions (see noxfile.py), and free ports.
+"""PostgreSQL and Redis for the nox sessions (see noxfile.py).
 
 A session asks for a server with `with postgres(session) as url:`. The server at
 NOX_POSTGRES_URL / NOX_REDIS_URL is used when it answers; otherwise a throwaway one
@@ -10,18 +10,18 @@ from __future__ import annotations
 
 import contextlib
 import os
-import pwd
 import re
-import shutil
-import socket
-import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import nox
+
+from nox_support.ports import free_port, reachable, wait_for
+from nox_support.throwaway import ServerError, ThrowawayPostgres, ThrowawayRedis
+
+__all__ = ["free_port", "reachable", "wait_for"]  # re-exported: sessions import them here
 
 POSTGRES_URL = os.environ.get("NOX_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("NOX_REDIS_URL", "redis://127.0.0.1:6379")
@@ -39,48 +39,6 @@ START_REDIS = (
 )
 
 
-def reachable(url: str, default_port: int) -> bool:
-    """Whether something accepts TCP connections at the URL's host and port."""
-    parts = urlsplit(url)
-    try:
-        with socket.create_connection(
-            (parts.hostname or "127.0.0.1", parts.port or default_port), 2
-        ):
-            return True
-    except OSError:
-        return False
-
-
-def free_port() -> int:
-    """A TCP port on loopback that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_for(url: str, default_port: int, seconds: float = 20) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if reachable(url, default_port):
-            return True
-        time.sleep(0.2)
-    return False
-
-
-# --- PostgreSQL -----------------------------------------------------------------------
-
-
-def _postgres_bindir() -> Path | None:
-    """A directory with initdb and pg_ctl: from PATH, else the newest Debian install."""
-    found = shutil.which("initdb")
-    candidates = [Path(found).resolve().parent] if found else []
-    candidates += sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
-    for bindir in candidates:
-        if (bindir / "initdb").exists() and (bindir / "pg_ctl").exists():
-            return bindir
-    return None
-
-
 @contextlib.contextmanager
 def postgres(session: nox.Session) -> Iterator[str]:
     """Yield a PostgreSQL server URL (libpq form) where databases may be created."""
@@ -88,48 +46,26 @@ def postgres(session: nox.Session) -> Iterator[str]:
         yield POSTGRES_URL
         return
     session.log(f"PostgreSQL is not reachable at {POSTGRES_URL}; starting a throwaway one")
-    bindir = _postgres_bindir()
-    if bindir is None:
-        session.error(
-            f"PostgreSQL is not reachable at {POSTGRES_URL} and no initdb/pg_ctl "
-            f"was found to start one. {START_POSTGRES}"
-        )
-    # initdb refuses to run as root: run the server as the `postgres` user then.
-    as_user: list[str] = []
-    if os.geteuid() == 0:
-        try:
-            pwd.getpwnam("postgres")
-        except KeyError:
-            session.error(
-                f"PostgreSQL is not reachable at {POSTGRES_URL}; as root a throwaway "
-                f"server needs a `postgres` user. {START_POSTGRES}"
-            )
-        as_user = ["runuser", "-u", "postgres", "--"]
-    tmp = Path(tempfile.mkdtemp(prefix="nox-pg-"))
-    if as_user:
-        shutil.chown(tmp, "postgres")
-    data, port = tmp / "data", free_port()
-    initdb = [*as_user, str(bindir / "initdb"), "-D", str(data), "-U", "postgres"]
-    initdb += ["--auth=trust", "-E", "UTF8", "--no-sync"]
-    pg_ctl = [*as_user, str(bindir / "pg_ctl"), "-D", str(data)]
-    options = f"-p {port} -k {tmp} -c listen_addresses=127.0.0.1 -c fsync=off"
-    start = [*pg_ctl, "-l", str(tmp / "server.log"), "-o", options, "-w", "start"]
+    with throwaway_postgres(session) as server:
+        yield server.url
+
+
+@contextlib.contextmanager
+def throwaway_postgres(session: nox.Session) -> Iterator[ThrowawayPostgres]:
+    """A PostgreSQL cluster of this session's own, removed when the session ends."""
+    server = None
     try:
-        try:
-            for command in (initdb, start):
-                subprocess.run(command, check=True, capture_output=True, text=True)
-        except (OSError, subprocess.CalledProcessError) as exc:
-            output = getattr(exc, "stderr", "") or str(exc)
-            session.error(
-                f"PostgreSQL is not reachable at {POSTGRES_URL} and a throwaway "
-                f"server did not start: {output.strip()}\n{START_POSTGRES}"
-            )
-        session.log(f"throwaway PostgreSQL on 127.0.0.1:{port} (data in {tmp})")
-        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+        server = ThrowawayPostgres()
+        server.create()
+    except ServerError as exc:
+        if server is not None:
+            server.remove()
+        session.error(f"PostgreSQL: {exc}. {START_POSTGRES}")
+    try:
+        session.log(f"throwaway PostgreSQL on 127.0.0.1:{server.port} (data in {server.folder})")
+        yield server
     finally:
-        if (data / "postmaster.pid").exists():
-            subprocess.run([*pg_ctl, "-m", "immediate", "-w", "stop"], capture_output=True)
-        shutil.rmtree(tmp, ignore_errors=True)
+        server.remove()
 
 
 def asyncpg_url(server_url: str, database: str) -> str:
@@ -176,30 +112,24 @@ def redis(session: nox.Session) -> Iterator[str]:
     if reachable(REDIS_URL, 6379):
         yield REDIS_URL.rstrip("/")
         return
-    server = shutil.which("redis-server")
-    if server is None:
-        session.error(
-            f"Redis is not reachable at {REDIS_URL} and no redis-server was found "
-            f"to start one. {START_REDIS}"
-        )
-    port = free_port()
-    url = f"redis://127.0.0.1:{port}"
-    process = subprocess.Popen(
-        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    session.log(f"Redis is not reachable at {REDIS_URL}; starting a throwaway one")
+    with throwaway_redis(session) as server:
+        yield server.url
+
+
+@contextlib.contextmanager
+def throwaway_redis(session: nox.Session) -> Iterator[ThrowawayRedis]:
+    """A redis-server of this session's own, stopped when the session ends."""
     try:
-        if not wait_for(url, 6379):
-            session.error(
-                f"Redis is not reachable at {REDIS_URL} and a throwaway "
-                f"redis-server did not start. {START_REDIS}"
-            )
-        session.log(f"throwaway Redis on 127.0.0.1:{port}")
-        yield url
+        server = ThrowawayRedis()
+        server.start()
+    except ServerError as exc:
+        session.error(f"Redis: {exc}. {START_REDIS}")
+    try:
+        session.log(f"throwaway Redis on 127.0.0.1:{server.port}")
+        yield server
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        server.stop()
 
 
 def redis_key_prefix(name: str) -> str:

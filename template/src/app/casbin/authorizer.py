@@ -16,6 +16,7 @@ from app.casbin.config import CasbinSettings
 from app.casbin.storage import policy_storage
 from app.core.db import Database
 from app.core.permissions import Permission, Principal, UnknownPermissionError
+from app.core.services import Services
 
 MODEL_PATH = Path(__file__).with_name("model.conf")
 
@@ -72,10 +73,13 @@ class CasbinAuthorizer:
         """Reload the rules if the version moved; asks the database only when a check is due."""
         if not self._check_due():
             return
-        if self._lock.locked() and not self._stale:
+        if self._lock.locked() and not self._stale and self._loaded_version is not None:
             # Another request is already checking the version: decide with the rules
             # loaded now. Waiting here, holding this request's database connection,
             # could leave the check without a connection when the pool is busy.
+            # Before the first load there are no rules to decide with (every answer
+            # would be a denial), so then everyone waits; the module's lifespan loads
+            # them before the first request when the database is up.
             return
         async with self._lock:
             if not self._check_due():  # another request checked while this one waited
@@ -107,3 +111,11 @@ class CasbinAuthorizer:
             self._decisions.clear()  # simple bound; refilled at one enforcement per request
         if self._cache_size:
             self._decisions[request] = decision
+
+
+def installed_authorizer(services: Services) -> CasbinAuthorizer:
+    """The app's authorizer, which this module provides."""
+    authorizer = services.authorizer
+    if not isinstance(authorizer, CasbinAuthorizer):  # pragma: no cover - wiring error
+        raise TypeError("the casbin module needs its authorizer installed")
+    return authorizer

@@ -10,6 +10,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.casbin.authorizer import installed_authorizer
 from app.casbin.models import CasbinRule, SeededPermission
 from app.casbin.storage import policy_storage
 from app.core.permissions import Permission
@@ -20,20 +21,23 @@ logger = structlog.get_logger(__name__)
 
 @asynccontextmanager
 async def seed_at_start(app: FastAPI) -> AsyncIterator[None]:
-    """The module's lifespan: seed the grants of permissions seen for the first time."""
+    """The module's lifespan: seed the grants of permissions seen for the first time,
+    then load the rules, so the first requests do not all wait for that load."""
     services = services_of(app)
-    async with services.database.session_factory() as session:
-        try:
-            if seeded := await seed_declared_grants(session, services.permissions):
-                await session.commit()
-                logger.info("casbin default grants seeded", permissions=seeded)
-        except IntegrityError:
-            # Another process starting at the same moment seeded them first.
-            await session.rollback()
-        except (DBAPIError, PoolTimeoutError, OSError):  # drivers raise OSError unwrapped
-            # The service starts without its database (readiness says so); the grants
-            # are seeded by the next start that reaches it.
-            logger.warning("casbin default grants not seeded: the database is unreachable")
+    try:
+        async with services.database.session_factory() as session:
+            try:
+                if seeded := await seed_declared_grants(session, services.permissions):
+                    await session.commit()
+                    logger.info("casbin default grants seeded", permissions=seeded)
+            except IntegrityError:
+                # Another process starting at the same moment seeded them first.
+                await session.rollback()
+        await installed_authorizer(services).refresh()
+    except (DBAPIError, PoolTimeoutError, OSError):  # drivers raise OSError unwrapped
+        # The service starts without its database (readiness says so); the grants are
+        # seeded by the next start that reaches it, the rules loaded by the first request.
+        logger.warning("casbin rules not seeded or loaded: the database is unreachable")
     yield
 
 

@@ -1,0 +1,27 @@
+"""Print, as JSON, which task titles of $TITLES (a JSON list) the database holds.
+
+Runs in the rendered project's environment (PostgreSQL flavour: it has asyncpg).
+"""
+
+import asyncio
+import json
+import os
+
+import asyncpg
+from app.core.config import get_settings
+
+
+async def main() -> None:
+    url = get_settings().sqlalchemy_database_url.replace("postgresql+asyncpg://", "postgresql://")
+    conn = await asyncpg.connect(url)
+    try:
+        rows = await conn.fetch(
+            "SELECT title FROM tasks WHERE title = ANY($1::text[])",
+            json.loads(os.environ["TITLES"]),
+        )
+    finally:
+        await conn.close()
+    print(json.dumps([row["title"] for row in rows]))
+
+
+asyncio.run(main())
