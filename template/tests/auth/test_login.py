@@ -2,7 +2,15 @@
 
 import bcrypt
 import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.auth import service
+from app.auth.exceptions import InvalidCredentialsError
+from app.core.config import Settings
+from app.core.context import RequestContext
+from app.core.passwords import PasswordHasher
 from tests.helpers import PASSWORD, UserFactory, assert_error, bearer
 
 REGISTER = "/api/v1/auth/register"
@@ -170,3 +178,30 @@ async def test_v11_4_2_login_upgrades_a_legacy_bcrypt_hash(
     assert user.hashed_password is not None
     assert user.hashed_password.startswith("$argon2id$")
     await users.login("legacy@example.com")  # and the new hash verifies
+
+
+async def test_a_sign_in_holds_no_connection_while_it_waits_for_the_hasher(
+    engine: AsyncEngine, settings: Settings
+) -> None:
+    """Sign-ins queue for the hasher; a queued one holding a pooled connection would
+    leave the rest of the API without connections during a sign-in storm."""
+    in_transaction_while_hashing = []
+
+    class WatchingHasher(PasswordHasher):
+        async def verify(self, password: str, hashed: str | None) -> tuple[bool, str | None]:
+            in_transaction_while_hashing.append(session.in_transaction())
+            return await super().verify(password, hashed)
+
+    context = RequestContext("127.0.0.1", None, "test", "http://testserver")
+    async with AsyncSession(engine, expire_on_commit=False) as session:
+        with pytest.raises(InvalidCredentialsError):
+            await service.authenticate(
+                session,
+                WatchingHasher(settings),
+                settings,
+                context,
+                email="nobody@example.com",
+                password="not-the-password",
+            )
+        await session.rollback()  # the failure's audit row and counter: not this test's
+    assert in_transaction_while_hashing == [False]

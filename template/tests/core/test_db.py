@@ -1,11 +1,18 @@
-"""Read-only sessions: no transaction around a read where the database allows it, no writes."""
+"""Read-only sessions: no transaction around a read where the database allows it, no writes;
+and handing a session's connection back while a request waits."""
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.config import Settings
-from app.core.db import ReadOnlySessionError, create_read_only_session_factory, open_database
+from app.core.db import (
+    ReadOnlySessionError,
+    create_read_only_session_factory,
+    open_database,
+    release_connection,
+)
 from app.users.models import User
 
 
@@ -32,3 +39,10 @@ async def test_postgresql_reads_outside_a_transaction(
             assert not raw.driver_connection.is_in_transaction()
     finally:
         await database.engine.dispose()
+
+
+async def test_releasing_the_connection_refuses_pending_changes(engine: AsyncEngine) -> None:
+    async with AsyncSession(engine) as session:
+        session.add(User(email="pending@example.com"))
+        with pytest.raises(RuntimeError, match="pending changes"):
+            await release_connection(session)

@@ -22,6 +22,7 @@ from app.core import audit
 from app.core.audit import AuditAction
 from app.core.config import Settings
 from app.core.context import RequestContext
+from app.core.db import release_connection
 from app.core.models import utcnow
 from app.core.passwords import PasswordHasher
 from app.core.security import (
@@ -57,6 +58,9 @@ async def authenticate(
     email = email.lower()
     attempts = await lockout.ensure_not_locked(session, email, context.ip_address)
     user = await get_user_by_email(session, email)
+    # Sign-ins queue for the hasher; holding a pooled connection while they wait would
+    # starve every other request of connections during a sign-in storm.
+    await release_connection(session)
     valid, new_hash = await hasher.verify(password, user.hashed_password if user else None)
     if user is None or not valid:
         target_id = user.id if user else None

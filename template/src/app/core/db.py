@@ -200,6 +200,21 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         await commit_and_forget(session, cache)
 
 
+async def release_connection(session: AsyncSession) -> None:
+    """End `session`'s transaction, which has only read, so its pooled connection serves
+    other requests while this one waits for something slow (the password hasher).
+
+    The next statement begins a new transaction on whichever connection is free; the
+    objects read stay usable (`expire_on_commit=False`). Under READ COMMITTED each
+    statement sees its own snapshot anyway, so no guarantee is lost. Call it only before
+    any write: it refuses pending changes, and cannot see a write made by a bare
+    `UPDATE`/`INSERT` statement.
+    """
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("release_connection() would commit pending changes")
+    await session.commit()
+
+
 async def get_read_only_session(request: Request) -> AsyncIterator[AsyncSession]:
     """A session for endpoints that only read: one round trip per query, no BEGIN/COMMIT.
 
