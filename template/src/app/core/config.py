@@ -121,6 +121,9 @@ class Settings(BaseSettings):
     # How many hashes may run at once; the rest wait, so a login storm cannot
     # take every worker thread from the rest of the API.
     password_hash_concurrency: Annotated[int, Field(ge=1)] = 2
+    # How much lower the hashing threads' CPU priority is than the event loop's
+    # (Linux niceness, 0 to 19; 0 keeps them equal): other requests run first.
+    password_hash_niceness: Annotated[int, Field(ge=0, le=19)] = 19
 
     # Default: on, except in production (see `_production_defaults`).
     docs_enabled: bool = True
