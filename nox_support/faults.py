@@ -24,6 +24,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import nox
 
@@ -83,26 +84,44 @@ def first_after(records: list[Record], at: float, good: Callable[[Record], bool]
     return min(times) - at if times else None
 
 
-def database_outage(service: Service, postgres: ThrowawayPostgres) -> list[str]:
-    session, failures = service.session, []
-    with service.serving("fault-database") as server:
-        load = service.drive(server, 24, LOAD)
-        time.sleep(6)
+@dataclass
+class FaultRun:
+    records: list[Record]
+    began: float  # when the load started
+    stopped: float  # when the server was stopped
+    restarting: float  # when its start began
+    started: float  # when it was serving again
+
+
+def under_load(
+    service: Service, name: str, seconds: float, stop: Callable[[], None], start: Callable[[], None]
+) -> FaultRun:
+    """Run the load on a fresh server; 5 s in, `stop` a server it needs, 5 s later `start` it."""
+    with service.serving(name) as server:
+        load = service.drive(server, seconds, LOAD)
+        time.sleep(5)
         stopped = time.time()
-        postgres.stop("immediate")
+        stop()
         time.sleep(5)
         restarting = time.time()
-        postgres.start()
+        start()
         started = time.time()
-        records = load.records()
-    session.log(
-        f"database outage: PostgreSQL stopped at +{stopped - load.started:.1f}s, "
-        f"started again at +{started - load.started:.1f}s; {len(records)} requests"
+        return FaultRun(load.records(), load.started, stopped, restarting, started)
+
+
+def database_outage(service: Service, postgres: ThrowawayPostgres) -> list[str]:
+    session, failures = service.session, []
+    run = under_load(
+        service, "fault-database", 24, lambda: postgres.stop("immediate"), postgres.start
     )
-    timeline(session, records, load.started, {"PostgreSQL stopped": stopped, "started": started})
+    records, stopped, restarting, started = run.records, run.stopped, run.restarting, run.started
+    session.log(
+        f"database outage: PostgreSQL stopped at +{stopped - run.began:.1f}s, "
+        f"started again at +{started - run.began:.1f}s; {len(records)} requests"
+    )
+    timeline(session, records, run.began, {"PostgreSQL stopped": stopped, "started": started})
     allowed = {200, 201, 503}
     check(
-        session,
         failures,
         "answers other than 2xx or 503 SERVICE_UNAVAILABLE",
         [
@@ -113,7 +132,6 @@ def database_outage(service: Service, postgres: ThrowawayPostgres) -> list[str]:
         ],
     )
     check(
-        session,
         failures,
         f"answers slower than {HANG_SECONDS} s",
         [r for r in records if r["end"] - r["start"] > HANG_SECONDS],
@@ -137,7 +155,6 @@ def database_outage(service: Service, postgres: ThrowawayPostgres) -> list[str]:
     else:
         settled = started + max(ready, created) + 1
         check(
-            session,
             failures,
             "failures once recovered",
             [r for r in records if r["start"] > settled and r.get("status") not in (200, 201)],
@@ -148,25 +165,16 @@ def database_outage(service: Service, postgres: ThrowawayPostgres) -> list[str]:
 
 def redis_outage(service: Service, redis: ThrowawayRedis) -> list[str]:
     session, failures = service.session, []
-    with service.serving("fault-redis") as server:
-        load = service.drive(server, 20, LOAD)
-        time.sleep(5)
-        stopped = time.time()
-        redis.stop()
-        time.sleep(5)
-        redis.start()
-        started = time.time()
-        records = load.records()
+    run = under_load(service, "fault-redis", 20, redis.stop, redis.start)
+    records, stopped, started = run.records, run.stopped, run.started
     session.log(f"Redis outage: {len(records)} requests")
-    timeline(session, records, load.started, {"Redis stopped": stopped, "started": started})
+    timeline(session, records, run.began, {"Redis stopped": stopped, "started": started})
     check(
-        session,
         failures,
         "answers other than 2xx (the service must serve degraded)",
         [r for r in records if r.get("status") not in (200, 201)],
     )
     check(
-        session,
         failures,
         f"answers slower than {HANG_SECONDS} s",
         [r for r in records if r["end"] - r["start"] > HANG_SECONDS],
@@ -213,7 +221,6 @@ def sigterm(service: Service) -> list[str]:
     )
     check(failures, "in-flight requests cut", cut)
     check(
-        session,
         failures,
         "queued sign-ins not answered 200",
         [r for r in burst if r.get("status") != 200],
