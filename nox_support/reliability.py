@@ -117,21 +117,28 @@ class Service:
             "out": str(out),
             **plan,
         }
+        # The plan holds a token and a password: in the environment, not on a command line.
         process = subprocess.Popen(
-            [str(self.dst / ".venv/bin/python"), str(FILES / "load.py"), json.dumps(plan)],
+            [str(self.dst / ".venv/bin/python"), str(FILES / "load.py")],
             cwd=self.dst,
+            env={**os.environ, "LOAD_PLAN": json.dumps(plan)},
         )
         return Load(process, out, time.time())
 
     def titles_in_database(self, titles: list[str]) -> set[str]:
         """Which of these task titles the database holds."""
-        found = self.session.run(
-            str(self.dst / ".venv/bin/python"),
-            str(FILES / "titles.py"),
-            env={**self.env, "TITLES": json.dumps(titles)},
-            external=True,
-            silent=True,
-        )
+        # In a file: thousands of titles are too long for a command line or a variable.
+        with tempfile.NamedTemporaryFile("w", suffix=".json", dir=self.dst) as listed:
+            json.dump(titles, listed)
+            listed.flush()
+            found = self.session.run(
+                str(self.dst / ".venv/bin/python"),
+                str(FILES / "titles.py"),
+                listed.name,
+                env=self.env,
+                external=True,
+                silent=True,
+            )
         return set(json.loads(str(found).strip().splitlines()[-1]))
 
 

@@ -1,7 +1,7 @@
 """Load for the fault and soak sessions: a fixed mix of requests, every answer recorded.
 
-Runs in the rendered project's environment (it has httpx) with one argument, a JSON
-plan (see nox_support/reliability.py). Writes one JSON line per request to
+Runs in the rendered project's environment (it has httpx) with a JSON plan in
+$LOAD_PLAN (see nox_support/reliability.py). Writes one JSON line per request to
 plan["out"]: its kind, start and end (Unix time), the status or the transport error,
 the envelope's error_code, and for a create the title sent and the id answered.
 """
@@ -10,7 +10,6 @@ import asyncio
 import json
 import os
 import signal
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -150,4 +149,4 @@ async def main(plan: dict[str, Any]) -> None:
             await asyncio.gather(*jobs)
 
 
-asyncio.run(main(json.loads(sys.argv[1])))
+asyncio.run(main(json.loads(os.environ["LOAD_PLAN"])))

@@ -1,11 +1,13 @@
-"""Print, as JSON, which task titles of $TITLES (a JSON list) the database holds.
+"""Print, as JSON, which task titles of a JSON list (in the file named by argv[1]) the
+database holds.
 
 Runs in the rendered project's environment (PostgreSQL flavour: it has asyncpg).
 """
 
 import asyncio
 import json
-import os
+import sys
+from pathlib import Path
 
 import asyncpg
 from app.core.config import get_settings
@@ -17,7 +19,7 @@ async def main() -> None:
     try:
         rows = await conn.fetch(
             "SELECT title FROM tasks WHERE title = ANY($1::text[])",
-            json.loads(os.environ["TITLES"]),
+            json.loads(Path(sys.argv[1]).read_text()),
         )
     finally:
         await conn.close()
