@@ -54,7 +54,8 @@ class FakeProvider:
     # The userinfo endpoint's answer; None answers the grant's claims.
     userinfo: dict[str, Any] | None = None
     github_user: dict[str, Any] = field(default_factory=dict)
-    github_emails: list[dict[str, Any]] = field(default_factory=list)
+    # Any JSON: a test may answer something that is not GitHub's list of addresses.
+    github_emails: Any = field(default_factory=list)
     # Answer every request with this status (a provider that is down).
     fail_with: int | None = None
     requests: list[str] = field(default_factory=list)

@@ -46,6 +46,17 @@ async def test_no_verified_email_is_refused(client: httpx.AsyncClient, fake: Fak
     assert_error(await github_sign_in(client, fake), 403, "OAUTH_EMAIL_NOT_VERIFIED")
 
 
-async def test_an_unreadable_answer_is_a_502(client: httpx.AsyncClient, fake: FakeProvider) -> None:
-    fake.github_user = {"login": "no-id"}
+@pytest.mark.parametrize(
+    ("user", "emails"),
+    [
+        ({"login": "no-id"}, []),
+        ({"id": 42}, {"email": "an-object@example.com", "verified": True}),
+        ({"id": 42}, ["a-string@example.com"]),
+    ],
+    ids=["user without id", "emails an object", "emails of strings"],
+)
+async def test_an_unreadable_answer_is_a_502(
+    client: httpx.AsyncClient, fake: FakeProvider, user: dict[str, object], emails: object
+) -> None:
+    fake.github_user, fake.github_emails = user, emails
     assert_error(await github_sign_in(client, fake), 502, "OAUTH_PROVIDER_UNAVAILABLE")

@@ -33,8 +33,9 @@ DISCOVERY_TTL_SECONDS = 3600
 # Clock difference allowed between us and the provider for `exp`, `iat` and `nbf`.
 CLOCK_LEEWAY_SECONDS = 60
 GITHUB_HEADERS = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"}
-# A provider's answer we cannot read is the provider's failure, not ours.
-_UNREADABLE = (httpx2.HTTPError, ValueError, KeyError, TypeError)
+# A provider's answer we cannot read (malformed, or not the shape it documents) is the
+# provider's failure, not ours: 502, never a 500.
+_UNREADABLE = (httpx2.HTTPError, ValueError, KeyError, TypeError, AttributeError)
 
 
 class ProviderClient:
