@@ -265,7 +265,10 @@ def group_cpu_seconds(pgid: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def wait_until_serving(session: nox.Session, port: int, path: str, token: str) -> None:
+def wait_until_serving(
+    session: nox.Session, port: int, path: str, token: str, log: str = "bench-server.log"
+) -> None:
+    """Wait (a minute at most) until the server on `port` answers `path` with a 2xx."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -274,7 +277,7 @@ def wait_until_serving(session: nox.Session, port: int, path: str, token: str) -
             with urllib.request.urlopen(request, timeout=5):
                 return
         time.sleep(0.2)
-    session.error(f"the server on port {port} did not answer {path}; see bench-server.log")
+    session.error(f"the server on port {port} did not answer {path}; see {log}")
 
 
 def describe(r: Result) -> str:

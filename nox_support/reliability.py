@@ -24,7 +24,7 @@ from typing import Any
 
 import nox
 
-from nox_support import services, update
+from nox_support import bench, services, update
 from nox_support.throwaway import ThrowawayPostgres, ThrowawayRedis
 
 FILES = Path(__file__).resolve().parent / "reliability_files"
@@ -73,26 +73,13 @@ class Service:
         )
         server = Server(port, process)
         try:
-            self._wait_until_ready(server, log.name)
+            bench.wait_until_serving(self.session, port, "/health/ready", "", log.name)
             yield server
         finally:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGTERM)
             process.wait(30)
             log.close()
-
-    def _wait_until_ready(self, server: Server, log: str) -> None:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            with (
-                contextlib.suppress(OSError),
-                urllib.request.urlopen(f"{server.base}/health/ready", timeout=5),
-            ):
-                return
-            if server.process.poll() is not None:
-                break
-            time.sleep(0.2)
-        self.session.error(f"the service did not become ready; see {log}")
 
     def sign_in(self, server: Server) -> str:
         body = json.dumps({"email": EMAIL, "password": PASSWORD}).encode()
